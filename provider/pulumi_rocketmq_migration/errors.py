@@ -1,0 +1,118 @@
+"""Every error this package raises, as one tree.
+
+    MigrationTaskError
+    ├── InvalidRequest          bad input, refused before anything is sent
+    │   └── CredentialsNotFound no credentials anywhere we looked
+    ├── InvalidResponse         the service answered outside the documented shape
+    ├── ServiceError            the service answered with an error body
+    │   ├── NotFound            no such task or instance
+    │   ├── AuthError           bad signature, unknown key, expired token, no permission
+    │   ├── Throttled           429 after every retry
+    │   └── ServiceUnavailable  5xx or no connection after every retry
+    ├── TaskFailed              a wait reached a fail-on status
+    └── WaitTimeout             a wait ran out of time
+
+Messages carry what a user can act on: HTTP status, error code, the service's
+message and its request id. They never carry a key, token or signature: nothing
+here is given one.
+"""
+
+from __future__ import annotations
+
+
+class MigrationTaskError(Exception):
+    """Base of every error raised by pulumi_rocketmq_migration."""
+
+
+class InvalidRequest(MigrationTaskError, ValueError):
+    """An argument is invalid; names the argument and what is allowed."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        self.field = field
+        self.problem = problem
+        super().__init__(f"{field}: {problem}")
+
+
+class CredentialsNotFound(InvalidRequest):
+    """No credentials were found; lists every place that was looked at."""
+
+    def __init__(self, looked_at: tuple[str, ...]) -> None:
+        self.looked_at = looked_at
+        super().__init__(
+            "credentials",
+            "no access key/secret key or IAM token found; looked at: " + ", ".join(looked_at),
+        )
+
+
+class InvalidResponse(MigrationTaskError):
+    """The service's answer does not match the documented response; names the field."""
+
+    def __init__(self, field: str, problem: str, request_id: str | None = None) -> None:
+        self.field = field
+        self.problem = problem
+        self.request_id = request_id
+        suffix = f" (request id {request_id})" if request_id else ""
+        super().__init__(f"invalid response: {field}: {problem}{suffix}")
+
+
+class ServiceError(MigrationTaskError):
+    """The service answered with an error status."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        self.message = message
+        self.status = status
+        self.code = code
+        self.request_id = request_id
+        parts = [f"HTTP {status}" if status is not None else "no HTTP answer"]
+        if code:
+            parts.append(code)
+        if request_id:
+            parts.append(f"request id {request_id}")
+        super().__init__(f"{message} [{', '.join(parts)}]")
+
+
+class NotFound(ServiceError):
+    """No such task or instance (404, or 400 with DMS.00405011)."""
+
+
+class AuthError(ServiceError):
+    """Authentication or permission refused (401, 403)."""
+
+
+class Throttled(ServiceError):
+    """Still throttled (429) after every retry."""
+
+
+class ServiceUnavailable(ServiceError):
+    """5xx, a broken connection or a deadline passed, after every retry."""
+
+
+class TaskFailed(MigrationTaskError):
+    """A waited-for task reached a fail-on status."""
+
+    def __init__(self, task_id: str, task_name: str, status: str) -> None:
+        self.task_id = task_id
+        self.task_name = task_name
+        self.status = status
+        super().__init__(f"migration task {task_name!r} ({task_id}) is {status}")
+
+
+class WaitTimeout(MigrationTaskError):
+    """A wait ran out of time; names the task and its last status."""
+
+    def __init__(self, task_id: str, task_name: str, status: str, waited: float, target: str) -> None:
+        self.task_id = task_id
+        self.task_name = task_name
+        self.status = status
+        self.waited = waited
+        super().__init__(
+            f"migration task {task_name!r} ({task_id}) is still {status} after "
+            f"{waited:.0f}s waiting for {target}"
+        )
