@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
 
-from .errors import InvalidResponse
+from .errors import InvalidRequest, InvalidResponse
 
 
 class TaskStatus(str, enum.Enum):
@@ -79,7 +79,12 @@ class MetadataTask:
     @classmethod
     def from_json(cls, value: Any, where: str = "") -> MetadataTask:
         body = _object(value, where.rstrip("."))
-        return cls(**{f: _field(body, f, str, where) for f in ("id", "name", "start_date", "status", "type")})
+        return cls(
+            **{
+                f: _field(body, f, str, where)
+                for f in ("id", "name", "start_date", "status", "type")
+            }
+        )
 
     def to_json(self) -> dict[str, str]:
         return attrs.asdict(self)
@@ -148,7 +153,7 @@ def _names(value: Any, where: str, key: str = "name") -> tuple[str, ...]:
     names = []
     for i, item in enumerate(value):
         entry = _object(item, f"{where}[{i}]")
-        names.append(str(_field(entry, key, str, f"{where}[{i}]."))) 
+        names.append(str(_field(entry, key, str, f"{where}[{i}].")))
     return tuple(names)
 
 
@@ -195,9 +200,13 @@ class MigratedMetadata:
             raise InvalidResponse("json_content", f"not valid JSON: {exc}") from None
         body = _object(content, "json_content")
         return cls(
-            topics=_names(body.get("topicConfigTable"), "json_content.topicConfigTable", "topicName"),
+            topics=_names(
+                body.get("topicConfigTable"), "json_content.topicConfigTable", "topicName"
+            ),
             consumer_groups=_names(
-                body.get("subscriptionGroupTable"), "json_content.subscriptionGroupTable", "groupName"
+                body.get("subscriptionGroupTable"),
+                "json_content.subscriptionGroupTable",
+                "groupName",
             ),
             vhosts=_names(body.get("vhosts"), "json_content.vhosts"),
             exchanges=_names(body.get("exchanges"), "json_content.exchanges"),
@@ -234,6 +243,41 @@ class TaskDetail:
             raise InvalidResponse("id", f"expected str, got {type(answered_id).__name__}")
         task = MetadataTask(id=answered_id, **fields)
         metadata = (
-            MigratedMetadata.from_json_content(body["json_content"]) if "json_content" in body else None
+            MigratedMetadata.from_json_content(body["json_content"])
+            if "json_content" in body
+            else None
         )
         return cls(task=task, metadata=metadata)
+
+
+@attrs.frozen
+class TaskFilter:
+    """Filters on a task's own fields, applied to listed tasks on the client side.
+
+    The API's ``type`` and ``name`` parameters mean something else (the kind and
+    vhost of migrated metadata), so these are never sent to the service.
+    """
+
+    task_type: str | None = None
+    name: str | None = None
+    status: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.task_type is not None and self.task_type not in TASK_TYPES:
+            raise InvalidRequest(
+                "task_type", f"{self.task_type!r} is not one of {', '.join(TASK_TYPES)}"
+            )
+        if self.status is not None and self.status not in STATUSES:
+            raise InvalidRequest("status", f"{self.status!r} is not one of {', '.join(STATUSES)}")
+        if self.name is not None and not self.name.strip():
+            raise InvalidRequest("name", "must not be empty when given")
+
+    def matches(self, task: MetadataTask) -> bool:
+        return (
+            (self.task_type is None or task.type == self.task_type)
+            and (self.name is None or task.name == self.name)
+            and (self.status is None or task.status == self.status)
+        )
+
+    def select(self, tasks: Iterable[MetadataTask]) -> tuple[MetadataTask, ...]:
+        return tuple(t for t in tasks if self.matches(t))
