@@ -13,7 +13,15 @@ from .errors import (
     Throttled,
     WaitTimeout,
 )
-from .models import MetadataKind, MetadataTask, MigratedMetadata, TaskDetail, TaskPage, TaskStatus, TaskType
+from .models import (
+    MetadataKind,
+    MetadataTask,
+    MigratedMetadata,
+    TaskDetail,
+    TaskPage,
+    TaskStatus,
+    TaskType,
+)
 
 __all__ = [
     "AuthError",

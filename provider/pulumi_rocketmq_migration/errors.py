@@ -107,7 +107,9 @@ class TaskFailed(MigrationTaskError):
 class WaitTimeout(MigrationTaskError):
     """A wait ran out of time; names the task and its last status."""
 
-    def __init__(self, task_id: str, task_name: str, status: str, waited: float, target: str) -> None:
+    def __init__(
+        self, task_id: str, task_name: str, status: str, waited: float, target: str
+    ) -> None:
         self.task_id = task_id
         self.task_name = task_name
         self.status = status
