@@ -13,6 +13,16 @@ from .errors import (
     Throttled,
     WaitTimeout,
 )
+from .lookup import (
+    MigrationTask,
+    MigrationTaskResult,
+    MigrationTasks,
+    MigrationTasksResult,
+    get_migration_task,
+    get_migration_task_output,
+    get_migration_tasks,
+    get_migration_tasks_output,
+)
 from .models import (
     MetadataKind,
     MetadataTask,
@@ -31,7 +41,11 @@ __all__ = [
     "MetadataKind",
     "MetadataTask",
     "MigratedMetadata",
+    "MigrationTask",
     "MigrationTaskError",
+    "MigrationTaskResult",
+    "MigrationTasks",
+    "MigrationTasksResult",
     "NotFound",
     "ServiceError",
     "ServiceUnavailable",
@@ -42,4 +56,8 @@ __all__ = [
     "TaskType",
     "Throttled",
     "WaitTimeout",
+    "get_migration_task",
+    "get_migration_task_output",
+    "get_migration_tasks",
+    "get_migration_tasks_output",
 ]

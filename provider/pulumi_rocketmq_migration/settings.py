@@ -43,6 +43,12 @@ SOURCES: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "max_retries": ("maxRetries", ("HW_MAX_RETRIES",)),
 }
 
+# Stack-config keys that are not secret: the only ones a lookup hands to its provider.
+SECRET_CONFIG_KEYS = ("accessKey", "secretKey", "securityToken")
+PUBLIC_CONFIG_KEYS = tuple(
+    key for key, _ in SOURCES.values() if key and key not in SECRET_CONFIG_KEYS
+)
+
 # Regions whose DMS endpoint is not dms.{region}.myhuaweicloud.com, as the
 # official SDK's region table maps them.
 SPECIAL_ENDPOINTS = {"eu-west-101": "https://dms.eu-west-101.myhuaweicloud.eu"}

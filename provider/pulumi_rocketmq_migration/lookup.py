@@ -1,0 +1,398 @@
+"""The program side: lookups a Pulumi program declares, and invoke-style functions.
+
+``MigrationTask`` and ``MigrationTasks`` are dynamic resources read by id, so the
+engine runs their Read step in every preview, update and refresh, and ``destroy``
+only forgets them. The functions query directly from the program, like invokes.
+
+Plain inputs are checked here, at once, so that a preview fails with a message
+that names the property; inputs still unknown at preview make the lookup's id
+unknown, and the engine then leaves every output unknown instead of reading.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Sequence
+from typing import Any, cast
+
+import attrs
+import pulumi
+from pulumi.dynamic import Resource
+
+from .client import MigrationClient
+from .errors import InvalidRequest, MigrationTaskError
+from .models import MigratedMetadata, TaskFilter
+from .outputs import TASK_FIELDS, task_outputs, tasks_outputs
+from .provider import CONNECTION_INPUTS, PROVIDER, lookup_policy
+from .settings import CONFIG_NAMESPACE, PUBLIC_CONFIG_KEYS, SOURCES, resolve
+
+PROVIDER_NAME = "rocketmq-migration"
+
+Statuses = Sequence[str] | str | None
+
+
+def _refuse(resource_name: str, kind: str, exc: MigrationTaskError) -> pulumi.RunError:
+    return pulumi.RunError(f"{kind} {resource_name!r}: {exc}")
+
+
+def _plain_text(field: str, value: Any) -> None:
+    """Check a value that is already known; Outputs are checked by the provider once known."""
+    if isinstance(value, pulumi.Output) or value is None:
+        return
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidRequest(field, "must be a non-empty string")
+
+
+def _statuses(value: Statuses) -> list[str] | None:
+    if value is None:
+        return None
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _raise_on_error(resource: pulumi.Resource, kind: str, name: str, error: str | None) -> None:
+    if error:
+        raise pulumi.RunError(f"{kind} {name!r}: {error}")
+
+
+class MigrationTask(Resource, module="rocketmq", name="MigrationTask"):
+    """One migration task of a RocketMQ instance, by id or by name (the newest of that name).
+
+    With ``wait_for``, ``pulumi up`` waits until the task reaches that status and
+    fails at once on a ``fail_on`` status (default: failed); a preview never waits.
+    """
+
+    task_id: pulumi.Output[str]
+    name: pulumi.Output[str]
+    start_date: pulumi.Output[str]
+    status: pulumi.Output[str]
+    type: pulumi.Output[str]
+    finished: pulumi.Output[bool]
+    failed: pulumi.Output[bool]
+    in_progress: pulumi.Output[bool]
+    undocumented: pulumi.Output[list[str]]
+    instance_id: pulumi.Output[str]
+    project_id: pulumi.Output[str]
+    region: pulumi.Output[str | None]
+    topics: pulumi.Output[list[str]]
+    consumer_groups: pulumi.Output[list[str]]
+    vhosts: pulumi.Output[list[str]]
+    exchanges: pulumi.Output[list[str]]
+    queues: pulumi.Output[list[str]]
+    bindings: pulumi.Output[list[str]]
+    metadata_counts: pulumi.Output[dict[str, int]]
+    error: pulumi.Output[str | None]
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        instance_id: pulumi.Input[str],
+        task_id: pulumi.Input[str] | None = None,
+        name: pulumi.Input[str] | None = None,
+        wait_for: Statuses = None,
+        fail_on: Statuses = None,
+        timeout: str | float | None = None,
+        poll_interval: str | float | None = None,
+        endpoint: str | None = None,
+        region: str | None = None,
+        project_id: str | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        props: dict[str, Any] = {
+            "instance_id": instance_id,
+            "task_id": task_id,
+            "name": name,
+            "wait_for": _statuses(wait_for),
+            "fail_on": _statuses(fail_on),
+            "timeout": timeout,
+            "poll_interval": poll_interval,
+            "endpoint": endpoint,
+            "region": region,
+            "project_id": project_id,
+        }
+        try:
+            _plain_text("instance_id", instance_id)
+            if (task_id is None) == (name is None):
+                raise InvalidRequest("task_id", "give exactly one of task_id and name")
+            _plain_text("task_id", task_id)
+            _plain_text("name", name)
+            if fail_on is not None and wait_for is None:
+                raise InvalidRequest("fail_on", "needs wait_for")
+            policy = lookup_policy(props)
+        except MigrationTaskError as exc:
+            raise _refuse(resource_name, "MigrationTask", exc) from None
+
+        key = task_id if task_id is not None else pulumi.Output.concat("name=", cast(str, name))
+        lookup_id = pulumi.Output.concat(instance_id, "/", key)
+        props.update(_internal(resource_name, "task", self, opts))
+        props.update({k: None for k in _task_output_names() if k not in props})
+        super().__init__(PROVIDER, resource_name, props, _read_by(lookup_id, opts))
+
+        self.error.apply(functools.partial(_raise_on_error, self, "MigrationTask", resource_name))
+        if policy is not None and pulumi.runtime.is_dry_run():
+            targets = " or ".join(policy.wait_for)
+
+            def warn(args: list[Any]) -> None:
+                status, error = args
+                if status and not error and status not in policy.wait_for:
+                    pulumi.log.warn(
+                        f"migration task is {status}; `pulumi up` will wait for {targets} "
+                        f"(timeout {policy.timeout:.0f}s)",
+                        resource=self,
+                    )
+
+            pulumi.Output.all(self.status, self.error).apply(warn)
+
+
+class MigrationTasks(Resource, module="rocketmq", name="MigrationTasks"):
+    """Every task of an instance, all pages, filtered on the client side.
+
+    ``task_type`` (rocketmq | rabbitToRocket), ``name`` (the task's name) and
+    ``status`` filter the listed tasks; none of them is sent to the service.
+    """
+
+    total: pulumi.Output[int]
+    tasks: pulumi.Output[list[dict[str, str]]]
+    ids: pulumi.Output[list[str]]
+    status_counts: pulumi.Output[dict[str, int]]
+    instance_id: pulumi.Output[str]
+    project_id: pulumi.Output[str]
+    region: pulumi.Output[str | None]
+    task_type: pulumi.Output[str | None]
+    name: pulumi.Output[str | None]
+    status: pulumi.Output[str | None]
+    error: pulumi.Output[str | None]
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        instance_id: pulumi.Input[str],
+        task_type: str | None = None,
+        name: str | None = None,
+        status: str | None = None,
+        endpoint: str | None = None,
+        region: str | None = None,
+        project_id: str | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        try:
+            _plain_text("instance_id", instance_id)
+            TaskFilter(task_type=task_type, name=name, status=status)
+        except MigrationTaskError as exc:
+            raise _refuse(resource_name, "MigrationTasks", exc) from None
+        props: dict[str, Any] = {
+            "instance_id": instance_id,
+            "task_type": task_type,
+            "name": name,
+            "status": status,
+            "endpoint": endpoint,
+            "region": region,
+            "project_id": project_id,
+        }
+        props.update(_internal(resource_name, "tasks", self, opts))
+        for key in ("total", "tasks", "ids", "status_counts", "error"):
+            props[key] = None
+        selection = ",".join(
+            f"{k}={v}" for k, v in (("type", task_type), ("name", name), ("status", status)) if v
+        )
+        lookup_id = pulumi.Output.concat(
+            instance_id, "/tasks", "?" + selection if selection else ""
+        )
+        super().__init__(PROVIDER, resource_name, props, _read_by(lookup_id, opts))
+        self.error.apply(functools.partial(_raise_on_error, self, "MigrationTasks", resource_name))
+
+
+def _task_output_names() -> tuple[str, ...]:
+    return (
+        *TASK_FIELDS,
+        "finished",
+        "failed",
+        "in_progress",
+        "undocumented",
+        "project_id",
+        "region",
+        *MigratedMetadata.KINDS,
+        "metadata_counts",
+        "error",
+    )
+
+
+def _internal(
+    resource_name: str, lookup: str, resource: Resource, opts: pulumi.ResourceOptions | None
+) -> dict[str, Any]:
+    """Inputs for the provider only: which lookup, whether this is a preview, and the
+    resource's URN so progress lines land on it."""
+    type_ = f"pulumi-python:{type(resource)._resource_type_name}"
+    parent = opts.parent if opts else None
+    return {
+        "_lookup": lookup,
+        "_preview": pulumi.runtime.is_dry_run(),
+        "_urn": pulumi.resource.create_urn(resource_name, type_, parent=parent),
+    }
+
+
+def _read_by(
+    lookup_id: pulumi.Input[str], opts: pulumi.ResourceOptions | None
+) -> pulumi.ResourceOptions:
+    chosen = pulumi.ResourceOptions(id=lookup_id)
+    if not (opts and opts.provider):
+        chosen.provider = default_provider()
+    return pulumi.ResourceOptions.merge(opts, chosen)
+
+
+_PROVIDER_RESOURCE: list[pulumi.ProviderResource] = []
+
+
+def default_provider() -> pulumi.ProviderResource:
+    """The explicit ``pulumi-python`` provider every lookup uses unless told otherwise.
+
+    Pulumi's *default* provider would be handed the whole stack config and record
+    it, secrets included, in the state. This one is handed only the non-secret
+    ``huaweicloud:`` keys; keys and tokens reach the provider process through its
+    environment and are never recorded anywhere.
+    """
+    if not _PROVIDER_RESOURCE:
+        config = pulumi.Config(CONFIG_NAMESPACE)
+        args = {
+            f"{CONFIG_NAMESPACE}:{key}": value
+            for key in PUBLIC_CONFIG_KEYS
+            if (value := config.get(key)) is not None
+        }
+        _PROVIDER_RESOURCE.append(pulumi.ProviderResource("pulumi-python", PROVIDER_NAME, args))
+    return _PROVIDER_RESOURCE[0]
+
+
+# -- invoke-style functions ----------------------------------------------------
+
+
+@attrs.frozen
+class MigrationTaskResult:
+    """What ``get_migration_task`` returns: the outputs of ``MigrationTask``."""
+
+    task_id: str
+    name: str
+    start_date: str
+    status: str
+    type: str
+    finished: bool
+    failed: bool
+    in_progress: bool
+    undocumented: list[str]
+    instance_id: str
+    project_id: str
+    region: str | None
+    topics: list[str]
+    consumer_groups: list[str]
+    vhosts: list[str]
+    exchanges: list[str]
+    queues: list[str]
+    bindings: list[str]
+    metadata_counts: dict[str, int]
+
+
+@attrs.frozen
+class MigrationTasksResult:
+    """What ``get_migration_tasks`` returns: the outputs of ``MigrationTasks``."""
+
+    total: int
+    tasks: list[dict[str, str]]
+    ids: list[str]
+    status_counts: dict[str, int]
+    instance_id: str
+    project_id: str
+    region: str | None
+
+
+def _program_client(endpoint: str | None, region: str | None, project_id: str | None) -> Any:
+    config = pulumi.Config(CONFIG_NAMESPACE)
+    stack_config = {
+        f"{CONFIG_NAMESPACE}:{key}": value
+        for key, _ in SOURCES.values()
+        if key and (value := config.get(key)) is not None
+    }
+    explicit = dict(zip(CONNECTION_INPUTS, (endpoint, region, project_id), strict=True))
+    settings = resolve(explicit=explicit, config=stack_config)
+    return settings, MigrationClient(settings)
+
+
+def get_migration_task(
+    instance_id: str,
+    task_id: str | None = None,
+    name: str | None = None,
+    *,
+    endpoint: str | None = None,
+    region: str | None = None,
+    project_id: str | None = None,
+) -> MigrationTaskResult:
+    """One task, now, from the program process; raises the package's typed errors."""
+    _plain_text("instance_id", instance_id)
+    if (task_id is None) == (name is None):
+        raise InvalidRequest("task_id", "give exactly one of task_id and name")
+    settings, client = _program_client(endpoint, region, project_id)
+    with client:
+        if task_id is None:
+            task_id = client.find_by_name(instance_id, str(name)).id
+        detail = client.get_task(instance_id, task_id, kind="all")
+    return MigrationTaskResult(**task_outputs(detail.task, detail.metadata, instance_id, settings))
+
+
+def get_migration_tasks(
+    instance_id: str,
+    task_type: str | None = None,
+    name: str | None = None,
+    status: str | None = None,
+    *,
+    endpoint: str | None = None,
+    region: str | None = None,
+    project_id: str | None = None,
+) -> MigrationTasksResult:
+    """Every matching task, now, from the program process."""
+    _plain_text("instance_id", instance_id)
+    selection = TaskFilter(task_type=task_type, name=name, status=status)
+    settings, client = _program_client(endpoint, region, project_id)
+    with client:
+        tasks = selection.select(client.iter_tasks(instance_id))
+    return MigrationTasksResult(**tasks_outputs(tasks, instance_id, settings))
+
+
+def get_migration_task_output(
+    instance_id: pulumi.Input[str],
+    task_id: pulumi.Input[str] | None = None,
+    name: pulumi.Input[str] | None = None,
+    *,
+    endpoint: str | None = None,
+    region: str | None = None,
+    project_id: str | None = None,
+) -> pulumi.Output[MigrationTaskResult]:
+    """``get_migration_task`` over Inputs; unknown while any input is unknown."""
+
+    def call(args: list[Any]) -> Any:
+        job = functools.partial(
+            get_migration_task, *args, endpoint=endpoint, region=region, project_id=project_id
+        )
+        return asyncio.get_running_loop().run_in_executor(None, job)
+
+    return pulumi.Output.all(instance_id, task_id, name).apply(call)
+
+
+def get_migration_tasks_output(
+    instance_id: pulumi.Input[str],
+    task_type: pulumi.Input[str] | None = None,
+    name: pulumi.Input[str] | None = None,
+    status: pulumi.Input[str] | None = None,
+    *,
+    endpoint: str | None = None,
+    region: str | None = None,
+    project_id: str | None = None,
+) -> pulumi.Output[MigrationTasksResult]:
+    """``get_migration_tasks`` over Inputs; unknown while any input is unknown."""
+
+    def call(args: list[Any]) -> Any:
+        job = functools.partial(
+            get_migration_tasks, *args, endpoint=endpoint, region=region, project_id=project_id
+        )
+        return asyncio.get_running_loop().run_in_executor(None, job)
+
+    return pulumi.Output.all(instance_id, task_type, name, status).apply(call)

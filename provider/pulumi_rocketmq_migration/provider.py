@@ -1,0 +1,182 @@
+"""The dynamic provider: the engine's Read step for migration-task lookups.
+
+It runs in the provider process the engine starts (``python -m pulumi.dynamic``).
+It captures nothing when pickled: credentials come from ``configure`` (the stack
+config the engine hands over) or the environment, and stay in this process.
+
+A domain failure (task failed, not found, timeout, refused credentials) does not
+raise here, because the engine would show a Python traceback; the read returns
+the failure in the ``error`` output instead, and the lookup in the program turns
+it into a clean RunError that names the resource. Only bugs raise.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from pulumi.dynamic import ConfigureRequest, ReadResult, ResourceProvider
+
+from .client import MigrationClient
+from .errors import InvalidRequest, MigrationTaskError, TaskFailed
+from .models import MetadataTask, TaskDetail, TaskFilter
+from .outputs import task_outputs, tasks_outputs
+from .settings import CONFIG_NAMESPACE, SOURCES, Settings, resolve
+from .waiting import WaitPolicy, wait
+
+# Lookup inputs that choose where to connect; never secrets.
+CONNECTION_INPUTS = ("endpoint", "region", "project_id")
+
+
+class MigrationTaskProvider(ResourceProvider):
+    """Reads migration tasks; never creates, updates or deletes anything."""
+
+    # Nothing secret is ever captured, so the pickled provider need not be a secret.
+    serialize_as_secret_always = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._config: dict[str, str] = {}
+        self._clients: dict[Settings, MigrationClient] = {}
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Pickle nothing: no config, no clients, no credentials.
+        return {}
+
+    def __setstate__(self, state: Mapping[str, Any]) -> None:
+        self.__init__()  # type: ignore[misc]
+
+    def configure(self, req: ConfigureRequest) -> None:
+        keys = [key for key, _ in SOURCES.values() if key]
+        found = {f"{CONFIG_NAMESPACE}:{k}": req.config.get(f"{CONFIG_NAMESPACE}:{k}") for k in keys}
+        self._config = {k: str(v) for k, v in found.items() if v is not None}
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        inputs = {k: v for k, v in props.items() if not k.startswith("_")}
+        try:
+            settings = resolve(
+                explicit={k: props.get(k) for k in CONNECTION_INPUTS}, config=self._config
+            )
+            client = self._client(settings)
+            if props.get("_lookup") == "tasks":
+                outputs = self._read_tasks(client, settings, props)
+            else:
+                outputs = self._read_task(client, settings, props)
+            outputs["error"] = None
+        except MigrationTaskError as exc:
+            outputs = {"error": str(exc)}
+        return ReadResult(id_, {**inputs, **outputs})
+
+    def _client(self, settings: Settings) -> MigrationClient:
+        with self._lock:
+            client = self._clients.get(settings)
+            if client is None:
+                client = self._clients[settings] = MigrationClient(settings)
+            return client
+
+    def _read_task(
+        self, client: MigrationClient, settings: Settings, props: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        instance_id = _required(props, "instance_id")
+        task_id = props.get("task_id")
+        if not task_id:
+            task_id = client.find_by_name(instance_id, _required(props, "name")).id
+        detail = client.get_task(instance_id, task_id, kind="all")
+        policy = lookup_policy(props)
+        if policy is not None:
+            verdict = policy.verdict(detail.task)
+            if verdict == "failed":
+                raise TaskFailed(detail.task.id, detail.task.name, detail.task.status)
+            # A preview shows the status as it is; only an update waits.
+            if verdict == "waiting" and not props.get("_preview"):
+                detail = _wait(client, instance_id, task_id, policy, _EngineLog(props.get("_urn")))
+        return task_outputs(detail.task, detail.metadata, instance_id, settings)
+
+    def _read_tasks(
+        self, client: MigrationClient, settings: Settings, props: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        instance_id = _required(props, "instance_id")
+        selection = TaskFilter(
+            task_type=props.get("task_type"), name=props.get("name"), status=props.get("status")
+        )
+        tasks = selection.select(client.iter_tasks(instance_id))
+        return tasks_outputs(tasks, instance_id, settings)
+
+
+def _wait(
+    client: MigrationClient, instance_id: str, task_id: str, policy: WaitPolicy, log: _EngineLog
+) -> TaskDetail:
+    latest: list[TaskDetail] = []
+
+    def read_again() -> MetadataTask:
+        latest.append(client.get_task(instance_id, task_id, kind="all"))
+        return latest[-1].task
+
+    def report(task: MetadataTask, elapsed: float) -> None:
+        log.info(
+            f"migration task {task.name!r} is {task.status} after {elapsed:.0f}s; "
+            f"waiting for {' or '.join(policy.wait_for)}"
+        )
+
+    wait(read_again, policy, on_change=report)
+    return latest[-1]
+
+
+def lookup_policy(props: Mapping[str, Any]) -> WaitPolicy | None:
+    """The wait policy a lookup asked for, or None when it does not wait."""
+    wait_for = props.get("wait_for")
+    if not wait_for:
+        return None
+    return WaitPolicy.build(
+        wait_for,
+        props.get("fail_on"),
+        timeout=props.get("timeout") or "30m",
+        interval=props.get("poll_interval") or "10s",
+    )
+
+
+def _required(props: Mapping[str, Any], field: str) -> str:
+    value = props.get(field)
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidRequest(field, "must be a non-empty string")
+    return value
+
+
+class _EngineLog:
+    """Progress lines on the lookup's resource, through the engine's Log service.
+
+    The engine passes its address as the provider process's first argument; when
+    it cannot be reached (a test calling read directly), lines go to stderr.
+    """
+
+    def __init__(self, urn: Any) -> None:
+        self.urn = urn if isinstance(urn, str) else ""
+        self._engine: Any = None
+        address = sys.argv[1] if len(sys.argv) > 1 and ":" in sys.argv[1] else None
+        if address:
+            try:
+                import grpc  # type: ignore[import-untyped]
+                from pulumi.runtime.proto import engine_pb2_grpc
+
+                self._engine = engine_pb2_grpc.EngineStub(grpc.insecure_channel(address))
+            except Exception:  # logging must never break a read
+                self._engine = None
+
+    def info(self, message: str) -> None:
+        if self._engine is not None:
+            try:
+                from pulumi.runtime.proto import engine_pb2
+
+                self._engine.Log(
+                    engine_pb2.LogRequest(severity=engine_pb2.INFO, message=message, urn=self.urn)
+                )
+                return
+            except Exception:
+                pass
+        print(message, file=sys.stderr, flush=True)
+
+
+PROVIDER = MigrationTaskProvider()
