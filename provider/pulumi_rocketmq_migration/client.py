@@ -304,6 +304,7 @@ class MigrationClient:
         _call.deadline = time.monotonic() + self.retry.deadline
         try:
             response = self._send(url, path, query)
+            content = response.content  # read here: a broken body is a transport failure
         except requests.exceptions.SSLError as exc:
             raise ServiceUnavailable(f"TLS failed talking to {self._host}: {exc}") from None
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
@@ -316,9 +317,9 @@ class MigrationClient:
             (response.headers[h] for h in REQUEST_ID_HEADERS if h in response.headers), None
         )
         if response.status_code != 200:
-            raise error_for(response.status_code, response.content, request_id, what)
+            raise error_for(response.status_code, content, request_id, what)
         try:
-            return json.loads(response.content)
+            return json.loads(content)
         except ValueError as exc:
             raise InvalidResponse("body", f"not valid JSON ({exc})", request_id) from None
 

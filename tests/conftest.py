@@ -1,0 +1,72 @@
+"""Shared fixtures: a real emulator on loopback and settings that point at it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from pulumi_rocketmq_migration.emulator import Emulator, Faults, Scenario
+from pulumi_rocketmq_migration.settings import Credentials, Settings
+
+ACCESS_KEY = "AKTESTACCESSKEY"
+SECRET_KEY = "sk-never-printed-7f3a9c"
+PROJECT_ID = "0123456789abcdef0123456789abcdef"
+INSTANCE_ID = "11111111-2222-3333-4444-555555555555"
+
+
+def scenario(tasks: list[dict[str, Any]] | None = None, **instance: Any) -> Scenario:
+    """A one-instance scenario with the given tasks (or a generated set)."""
+    body: dict[str, Any] = {"id": INSTANCE_ID, "tasks": tasks or []}
+    body.update(instance)
+    return Scenario.from_dict({"instances": [body]})
+
+
+def task(task_id: str, name: str, status: str = "finished", **extra: Any) -> dict[str, Any]:
+    entry = {
+        "id": task_id,
+        "name": name,
+        "start_date": extra.pop("start_date", "2024-05-20 10:15:42.31"),
+        "type": extra.pop("type", "rabbitToRocket"),
+    }
+    if "timeline" not in extra:
+        entry["status"] = status
+    entry.update(extra)
+    return entry
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[..., Emulator]]:
+    """Start emulators for a test; stops them afterwards."""
+    running: list[Emulator] = []
+
+    def start(scene: Scenario | None = None, faults: Faults | None = None) -> Emulator:
+        emulator = Emulator(
+            scene,
+            access_key=ACCESS_KEY,
+            secret_key=SECRET_KEY,
+            project_id=PROJECT_ID,
+            tokens=("iam-token-123",),
+        ).start()
+        if faults is not None:
+            emulator.set_faults(faults)
+        running.append(emulator)
+        return emulator
+
+    yield start
+    for emulator in running:
+        emulator.stop()
+
+
+def settings_for(emulator: Emulator, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "endpoint": emulator.base_url,
+        "project_id": PROJECT_ID,
+        "credentials": Credentials(access_key=ACCESS_KEY, secret_key=SECRET_KEY),
+        "max_retries": 3,
+        "deadline": 20.0,
+        "read_timeout": 5.0,
+    }
+    values.update(overrides)
+    return Settings(**values)

@@ -1,0 +1,279 @@
+"""The client against the emulator over real HTTP: pages, one task, errors and faults."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from pulumi_rocketmq_migration.client import MigrationClient, RetryPolicy, metadata_query
+from pulumi_rocketmq_migration.emulator import Faults
+from pulumi_rocketmq_migration.errors import (
+    AuthError,
+    InvalidRequest,
+    InvalidResponse,
+    NotFound,
+    ServiceUnavailable,
+    Throttled,
+)
+from pulumi_rocketmq_migration.settings import Credentials
+
+from .conftest import INSTANCE_ID, SECRET_KEY, scenario, settings_for, task
+
+MANY = scenario(generate={"count": 137, "type": "rocketmq", "status": "finished"})
+
+
+def listing_queries(emulator):
+    return [dict(r.query) for r in emulator.requests if r.method == "GET"]
+
+
+# -- request checks, before anything is sent ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"task_id": ""}, "id"),
+        ({"kind": "topic", "task_id": "t"}, "type"),
+        ({"kind": "vhost"}, "type"),
+        ({"vhost": "v1"}, "name"),
+        ({"task_id": "t", "kind": "exchange"}, "name"),
+        ({"task_id": "t", "kind": "queue", "vhost": "novhostexchange"}, "name"),
+        ({"page": 0}, "offset"),
+        ({"page_size": 51}, "limit"),
+        ({"page_size": True}, "limit"),
+    ],
+)
+def test_bad_query_is_refused_naming_the_parameter(kwargs, field):
+    with pytest.raises(InvalidRequest) as caught:
+        metadata_query(**kwargs)
+    assert caught.value.field == field
+
+
+def test_query_keeps_documented_names():
+    query = metadata_query(
+        task_id="t1", kind="queue", vhost="vhost1-exchange1", page=2, page_size=5
+    )
+    assert query == [
+        ("id", "t1"),
+        ("type", "queue"),
+        ("name", "vhost1-exchange1"),
+        ("offset", "2"),
+        ("limit", "5"),
+    ]
+
+
+# -- listing -------------------------------------------------------------------
+
+
+def test_listing_reads_every_page_with_page_numbers(serve):
+    emulator = serve(MANY)
+    with MigrationClient(settings_for(emulator), page_size=50) as client:
+        tasks = client.list_tasks(INSTANCE_ID).tasks
+    assert len(tasks) == 137 == len({t.id for t in tasks})
+    assert [q["offset"] for q in listing_queries(emulator)] == ["1", "2", "3"]
+    assert {q["limit"] for q in listing_queries(emulator)} == {"50"}
+
+
+def test_listing_with_a_silent_limit_cap_loses_and_duplicates_nothing(serve):
+    emulator = serve(MANY, Faults(limit_cap=7))
+    with MigrationClient(settings_for(emulator), page_size=50) as client:
+        tasks = client.list_tasks(INSTANCE_ID).tasks
+    expected = serve(MANY)
+    with MigrationClient(settings_for(expected), page_size=50) as client:
+        truth = client.list_tasks(INSTANCE_ID).tasks
+    assert [t.id for t in tasks] == [t.id for t in truth]
+    assert len(listing_queries(emulator)) == -(-137 // 7)
+
+
+@pytest.mark.parametrize("faults", [Faults(inconsistent_total=25), Faults(total_drift=10)])
+def test_an_inconsistent_total_cannot_make_listing_loop(serve, faults):
+    emulator = serve(MANY, faults)
+    with MigrationClient(settings_for(emulator), page_size=50) as client:
+        tasks = client.list_tasks(INSTANCE_ID).tasks
+    assert len({t.id for t in tasks}) == 137 == len(tasks)
+    assert len(listing_queries(emulator)) <= 6
+
+
+def test_an_empty_instance_takes_one_request(serve):
+    emulator = serve(scenario([]))
+    with MigrationClient(settings_for(emulator)) as client:
+        assert client.list_tasks(INSTANCE_ID).tasks == ()
+    assert len(emulator.requests) == 1
+
+
+# -- one task ------------------------------------------------------------------
+
+RABBIT = task(
+    "t-rabbit",
+    "orders",
+    metadata={
+        "vhosts": [{"name": "v1"}],
+        "exchanges": [{"vhost": "v1", "name": "ex1", "type": "direct", "durable": True}],
+        "queues": [{"vhost": "v1", "name": "q1", "durable": True}],
+        "bindings": [
+            {
+                "vhost": "v1",
+                "source": "ex1",
+                "destination": "q1",
+                "destination_type": "queue",
+                "routing_key": "k",
+            }
+        ],
+    },
+)
+
+
+def test_one_task_with_what_it_migrated(serve):
+    emulator = serve(scenario([RABBIT]))
+    with MigrationClient(settings_for(emulator)) as client:
+        detail = client.get_task(INSTANCE_ID, "t-rabbit", kind="all")
+        queues = client.get_task(INSTANCE_ID, "t-rabbit", kind="queue", vhost="v1-ex1")
+    assert detail.task.name == "orders"
+    assert detail.metadata is not None
+    assert detail.metadata.counts == {
+        "topics": 0,
+        "consumer_groups": 0,
+        "vhosts": 1,
+        "exchanges": 1,
+        "queues": 1,
+        "bindings": 1,
+    }
+    assert queues.metadata is not None and queues.metadata.queues == ("q1",)
+
+
+def test_the_newest_task_of_a_name_wins(serve):
+    older = task("t-old", "same", start_date="2024-01-01 00:00:00.00", status="failed")
+    newer = task("t-new", "same", start_date="2024-06-01 00:00:00.00")
+    emulator = serve(scenario([older, newer]))
+    with MigrationClient(settings_for(emulator)) as client:
+        assert client.find_by_name(INSTANCE_ID, "same").id == "t-new"
+        with pytest.raises(NotFound, match="no migration task named 'other'"):
+            client.find_by_name(INSTANCE_ID, "other")
+
+
+def test_a_missing_task_and_instance_are_not_found(serve):
+    emulator = serve(scenario([RABBIT]))
+    with MigrationClient(settings_for(emulator)) as client:
+        with pytest.raises(NotFound) as missing_task:
+            client.get_task(INSTANCE_ID, "nope")
+        with pytest.raises(NotFound) as missing_instance:
+            client.list_tasks("no-such-instance")
+    assert missing_task.value.code == "DMS.00405011"
+    assert missing_task.value.request_id
+    assert missing_instance.value.status == 404
+
+
+def test_an_undocumented_status_is_kept_and_flagged(serve):
+    emulator = serve(scenario([task("t1", "odd", status="paused")]))
+    with MigrationClient(settings_for(emulator)) as client:
+        (found,) = client.list_tasks(INSTANCE_ID).tasks
+    assert found.status == "paused"
+    assert found.undocumented == ("status",)
+
+
+# -- auth ------------------------------------------------------------------------
+
+
+def test_a_wrong_secret_is_an_auth_error_that_never_shows_a_secret(serve):
+    emulator = serve(scenario([RABBIT]))
+    wrong = Credentials(access_key="AKTESTACCESSKEY", secret_key="wrong-secret-value")
+    with MigrationClient(settings_for(emulator, credentials=wrong)) as client:
+        with pytest.raises(AuthError) as caught:
+            client.list_tasks(INSTANCE_ID)
+    assert caught.value.status == 401
+    assert str(caught.value.code).startswith("APIGW.")
+    assert "wrong-secret-value" not in str(caught.value)
+    assert SECRET_KEY not in repr(settings_for(emulator))
+
+
+def test_token_and_temporary_credentials_are_sent_as_documented(serve):
+    emulator = serve(scenario([RABBIT]))
+    token = Credentials(auth_token="iam-token-123")
+    with MigrationClient(settings_for(emulator, credentials=token)) as client:
+        assert client.get_task(INSTANCE_ID, "t-rabbit").task.id == "t-rabbit"
+    headers = {name.lower() for name, _ in emulator.requests[-1].headers}
+    assert "x-auth-token" in headers
+    assert "authorization" not in headers
+
+
+def test_only_get_is_ever_sent(serve):
+    emulator = serve(MANY)
+    with MigrationClient(settings_for(emulator), page_size=10) as client:
+        client.list_tasks(INSTANCE_ID)
+        client.find_by_name(INSTANCE_ID, client.list_tasks(INSTANCE_ID).tasks[0].name)
+    assert {r.method for r in emulator.requests} == {"GET"}
+
+
+# -- faults: retried, or the right typed error within the deadline -----------------
+
+
+@pytest.mark.parametrize(
+    "faults",
+    [
+        Faults(throttle=2, retry_after=0),
+        Faults(server_errors=3),
+        Faults(reset=2),
+        Faults(latency_seconds=0.2),
+    ],
+    ids=["429-then-ok", "5xx-burst-then-ok", "reset-then-ok", "latency"],
+)
+def test_transient_faults_are_retried(serve, faults):
+    emulator = serve(MANY, faults)
+    policy = RetryPolicy(max_retries=3, backoff_factor=0.01, backoff_jitter=0.01, deadline=20)
+    with MigrationClient(settings_for(emulator), retry=policy) as client:
+        assert len(client.list_tasks(INSTANCE_ID).tasks) == 137
+
+
+def test_retry_after_is_honoured(serve):
+    emulator = serve(MANY, Faults(throttle=1, retry_after=1))
+    policy = RetryPolicy(max_retries=2, backoff_factor=0.0, backoff_jitter=0.0)
+    started = time.monotonic()
+    with MigrationClient(settings_for(emulator), retry=policy) as client:
+        client.list_page(INSTANCE_ID, 1, 10)
+    assert time.monotonic() - started >= 0.9
+
+
+@pytest.mark.parametrize(
+    ("faults", "error"),
+    [
+        (Faults(throttle=50, retry_after=0), Throttled),
+        (Faults(server_errors=50), ServiceUnavailable),
+        (Faults(reset=50), ServiceUnavailable),
+        (Faults(malformed_json=1), InvalidResponse),
+        (Faults(truncated_json=1, truncated_full_length=False), InvalidResponse),
+        (Faults(truncated_json=1, truncated_full_length=True), ServiceUnavailable),
+    ],
+    ids=["429-forever", "5xx-forever", "reset-forever", "malformed", "truncated", "short-read"],
+)
+def test_persistent_faults_end_in_a_typed_error(serve, faults, error):
+    emulator = serve(MANY, faults)
+    policy = RetryPolicy(max_retries=2, backoff_factor=0.01, backoff_jitter=0.0, deadline=10)
+    started = time.monotonic()
+    with MigrationClient(settings_for(emulator), retry=policy) as client, pytest.raises(error):
+        client.list_page(INSTANCE_ID, 1, 10)
+    assert time.monotonic() - started < 10
+
+
+def test_the_deadline_bounds_a_long_retry_after(serve):
+    emulator = serve(MANY, Faults(throttle=5, retry_after=30))
+    policy = RetryPolicy(max_retries=5, deadline=2)
+    started = time.monotonic()
+    with MigrationClient(settings_for(emulator), retry=policy) as client, pytest.raises(Throttled):
+        client.list_page(INSTANCE_ID, 1, 10)
+    assert time.monotonic() - started < 2
+
+
+def test_a_slow_answer_times_out(serve):
+    emulator = serve(MANY, Faults(latency_seconds=2))
+    policy = RetryPolicy(max_retries=0, deadline=10)
+    settings = settings_for(emulator, read_timeout=0.3)
+    with MigrationClient(settings, retry=policy) as client, pytest.raises(ServiceUnavailable):
+        client.list_page(INSTANCE_ID, 1, 10)
+
+
+def test_no_retry_on_other_client_errors(serve):
+    emulator = serve(scenario([RABBIT]))
+    with MigrationClient(settings_for(emulator)) as client, pytest.raises(NotFound):
+        client.get_task(INSTANCE_ID, "missing")
+    assert len(emulator.requests) == 1
