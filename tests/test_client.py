@@ -154,7 +154,7 @@ def test_the_newest_task_of_a_name_wins(serve):
 
 def test_a_missing_task_and_instance_are_not_found(serve):
     emulator = serve(scenario([RABBIT]))
-    with MigrationClient(settings_for(emulator)) as client:
+    with MigrationClient(settings_for(emulator)) as client:  # noqa: SIM117
         with pytest.raises(NotFound) as missing_task:
             client.get_task(INSTANCE_ID, "nope")
         with pytest.raises(NotFound) as missing_instance:
@@ -178,9 +178,11 @@ def test_an_undocumented_status_is_kept_and_flagged(serve):
 def test_a_wrong_secret_is_an_auth_error_that_never_shows_a_secret(serve):
     emulator = serve(scenario([RABBIT]))
     wrong = Credentials(access_key="AKTESTACCESSKEY", secret_key="wrong-secret-value")
-    with MigrationClient(settings_for(emulator, credentials=wrong)) as client:
-        with pytest.raises(AuthError) as caught:
-            client.list_tasks(INSTANCE_ID)
+    with (
+        MigrationClient(settings_for(emulator, credentials=wrong)) as client,
+        pytest.raises(AuthError) as caught,
+    ):
+        client.list_tasks(INSTANCE_ID)
     assert caught.value.status == 401
     assert str(caught.value.code).startswith("APIGW.")
     assert "wrong-secret-value" not in str(caught.value)

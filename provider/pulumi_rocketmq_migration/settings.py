@@ -174,11 +174,11 @@ def resolve(
         security_token=found.get("security_token"),
         auth_token=found.get("auth_token"),
     )
-    if not (credentials.access_key and credentials.secret_key) and not credentials.auth_token:
-        raise CredentialsNotFound(_looked_at(("access_key", "secret_key", "auth_token")))
     if bool(credentials.access_key) != bool(credentials.secret_key):
         missing = "secret_key" if credentials.access_key else "access_key"
         raise InvalidRequest(missing, "access key and secret key must be given together")
+    if not (credentials.access_key and credentials.secret_key) and not credentials.auth_token:
+        raise CredentialsNotFound(_looked_at(("access_key", "secret_key", "auth_token")))
 
     project_id = found.get("project_id")
     if not project_id:
