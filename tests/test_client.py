@@ -154,7 +154,7 @@ def test_the_newest_task_of_a_name_wins(serve):
 
 def test_a_missing_task_and_instance_are_not_found(serve):
     emulator = serve(scenario([RABBIT]))
-    with MigrationClient(settings_for(emulator)) as client:  # noqa: SIM117
+    with MigrationClient(settings_for(emulator)) as client:
         with pytest.raises(NotFound) as missing_task:
             client.get_task(INSTANCE_ID, "nope")
         with pytest.raises(NotFound) as missing_instance:
