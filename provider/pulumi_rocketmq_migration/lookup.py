@@ -133,16 +133,16 @@ class MigrationTask(Resource, module="rocketmq", name="MigrationTask"):
         if policy is not None and pulumi.runtime.is_dry_run():
             targets = " or ".join(policy.wait_for)
 
-            def warn(args: list[Any]) -> None:
-                status, error = args
-                if status and not error and status not in policy.wait_for:
+            def warn(status: str | None) -> None:
+                if status and status not in policy.wait_for:
                     pulumi.log.warn(
                         f"migration task is {status}; `pulumi up` will wait for {targets} "
                         f"(timeout {policy.timeout:.0f}s)",
                         resource=self,
                     )
 
-            pulumi.Output.all(self.status, self.error).apply(warn)
+            # error is unknown in a preview when the read found no error, so watch status only.
+            self.status.apply(warn)
 
 
 class MigrationTasks(Resource, module="rocketmq", name="MigrationTasks"):
