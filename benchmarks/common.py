@@ -1,0 +1,77 @@
+"""What every benchmark shares: credentials, the generated scenario and the emulator process."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from pulumi_rocketmq_migration.emulator import Scenario
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+ACCESS_KEY = "BENCHAK"
+SECRET_KEY = "bench-secret-key"
+PROJECT_ID = "0123456789abcdef0123456789abcdef"
+TOKEN = "bench-iam-token"
+
+
+def instance_id(count: int) -> str:
+    """The instance of the generated scenario holding ``count`` tasks."""
+    return f"bench-instance-{count}"
+
+
+def scenario(counts: Sequence[int]) -> dict[str, object]:
+    """One instance per count, each with that many generated tasks."""
+    return {
+        "instances": [
+            {"id": instance_id(n), "generate": {"count": n, "status": "finished"}} for n in counts
+        ]
+    }
+
+
+def task_ids(counts: Sequence[int], count: int) -> list[str]:
+    """The ids of the first ``count`` tasks of the instance holding ``max(counts)`` tasks."""
+    loaded = Scenario.from_dict(scenario(counts))
+    tasks = loaded.instances[instance_id(max(counts))].tasks
+    return [tasks[i].id for i in range(count)]
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+@contextmanager
+def emulator(workdir: Path, counts: Sequence[int], *, nodelay: bool = True) -> Iterator[str]:
+    """An emulator subprocess serving ``scenario(counts)``; yields its base URL.
+
+    It accepts the AK/SK pair and the IAM token above. ``nodelay`` runs it through
+    ``benchmarks.emulator_nodelay`` (see there why); False runs the stock one.
+    """
+    path = workdir / "scenario.json"
+    path.write_text(json.dumps(scenario(counts)), encoding="utf-8")
+    module = "benchmarks.emulator_nodelay" if nodelay else "pulumi_rocketmq_migration.emulator"
+    command = [sys.executable, "-m", module, "--port", "0", "--access-key", ACCESS_KEY]
+    command += ["--secret-key", SECRET_KEY, "--project-id", PROJECT_ID, "--token", TOKEN]
+    command += ["--scenario", str(path)]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])))
+    process = subprocess.Popen(
+        command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        if not url.startswith("http://"):
+            raise RuntimeError(f"the emulator did not start (exit code {process.wait()})")
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -1,0 +1,546 @@
+"""``rocketmq-migration``: read migration tasks from a shell, and gate a pipeline on one.
+
+    rocketmq-migration list --instance-id ID [--task-type T] [--name N] [--status S]
+    rocketmq-migration get  --instance-id ID (--task-id ID | --name N)
+    rocketmq-migration wait --instance-id ID (--task-id ID | --name N)
+                            [--for finished] [--fail-on failed] [--timeout 30m] [--interval 10s]
+    rocketmq-migration emulator ...   (the local emulator, for trying it out)
+
+Common options, before or after the subcommand: ``--endpoint``, ``--region``,
+``--project-id`` and ``--output table|json`` (a table on a terminal, JSON otherwise,
+with the field names of the lookups' outputs). Credentials come from the environment
+(HW_* first, then HUAWEICLOUD_SDK_*), then from the official SDK's credentials file
+(``$HUAWEICLOUD_SDK_CREDENTIALS_FILE`` or ``~/.huaweicloud/credentials``, profile
+``[basic]``: ak, sk, security_token, project_id). Never from the command line, so that
+no secret lands in shell history or a process list.
+
+Exit codes, so that a pipeline can tell a verdict from trouble:
+
+    0  found; for wait, the task reached a --for status
+    1  the task reached a --fail-on status
+    2  usage: a bad option or value, missing credentials or settings, or a request the
+       service refused as invalid (HTTP 400)
+    3  timed out waiting
+    4  no such task or instance
+    5  authentication or permission refused
+    6  the service is unavailable, throttled or answered garbage, after every retry
+
+Errors are one line on stderr, ``rocketmq-migration: error: <message>``. For exit
+codes 1 and 3, stdout still carries the task as last read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import configparser
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+from .client import MigrationClient
+from .errors import (
+    AuthError,
+    CredentialsNotFound,
+    InvalidRequest,
+    MigrationTaskError,
+    NotFound,
+    ServiceError,
+    TaskFailed,
+    Throttled,
+    WaitTimeout,
+)
+from .models import STATUSES, TASK_TYPES, MetadataTask, MigratedMetadata, TaskDetail, TaskFilter
+from .outputs import task_outputs, tasks_outputs
+from .settings import SOURCES, Settings, resolve
+from .waiting import WaitPolicy, wait
+
+PROG = "rocketmq-migration"
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_TIMEOUT = 3
+EXIT_NOT_FOUND = 4
+EXIT_AUTH = 5
+EXIT_UNAVAILABLE = 6
+EXIT_INTERRUPTED = 130
+
+EXIT_CODES = """\
+exit codes:
+  0  found; for wait, the task reached a --for status
+  1  the task reached a --fail-on status
+  2  usage: bad option or value, missing credentials or settings, or HTTP 400
+  3  timed out waiting
+  4  no such task or instance
+  5  authentication or permission refused
+  6  service unavailable, throttled or answering garbage, after every retry
+
+credentials: HW_ACCESS_KEY/HW_SECRET_KEY (or HUAWEICLOUD_SDK_AK/SK), HW_SECURITY_TOKEN
+or HW_AUTH_TOKEN, project id from --project-id, HW_PROJECT_ID or
+HUAWEICLOUD_SDK_PROJECT_ID; lastly the SDK credentials file
+($HUAWEICLOUD_SDK_CREDENTIALS_FILE or ~/.huaweicloud/credentials, profile [basic]).
+"""
+
+# The official SDK's credentials file (huaweicloudsdkcore ProfileCredentialProvider).
+CREDENTIALS_FILE_VARIABLE = "HUAWEICLOUD_SDK_CREDENTIALS_FILE"
+CREDENTIALS_PROFILE = "basic"
+# Its [basic] keys, and the SDK environment variable each one stands in for.
+PROFILE_KEYS = {
+    "ak": "HUAWEICLOUD_SDK_AK",
+    "sk": "HUAWEICLOUD_SDK_SK",
+    "security_token": "HUAWEICLOUD_SDK_SECURITY_TOKEN",
+    "project_id": "HUAWEICLOUD_SDK_PROJECT_ID",
+}
+
+# Input names used by the shared checks, as this CLI spells them.
+OPTION_NAMES = {
+    "wait_for": "--for",
+    "fail_on": "--fail-on",
+    "timeout": "--timeout",
+    "poll_interval": "--interval",
+    "instance_id": "--instance-id",
+    "id": "--task-id",
+    "task_id": "--task-id",
+    "name": "--name",
+}
+
+
+# -- credentials file ----------------------------------------------------------
+
+
+def credentials_file(environ: Mapping[str, str]) -> Path | None:
+    """Where the official SDK looks for its credentials file."""
+    named = environ.get(CREDENTIALS_FILE_VARIABLE)
+    if named:
+        return Path(named)
+    home = environ.get("HOME") or environ.get("USERPROFILE")
+    return Path(home, ".huaweicloud", "credentials") if home else None
+
+
+def with_credentials_file(environ: Mapping[str, str]) -> Mapping[str, str]:
+    """The environment, with the credentials file's [basic] profile beneath it.
+
+    The file is the last resort, and keys come from one place only: when the
+    environment names any key or token, none of the file's keys are used.
+    """
+    has_keys = any(
+        environ.get(variable)
+        for field in ("access_key", "secret_key", "security_token", "auth_token")
+        for variable in SOURCES[field][1]
+    )
+    has_project = any(environ.get(variable) for variable in SOURCES["project_id"][1])
+    path = credentials_file(environ)
+    if (has_keys and has_project) or path is None or not path.is_file():
+        return environ
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(path, encoding="utf-8")
+    except (OSError, UnicodeError, configparser.Error) as exc:
+        problem = str(exc).splitlines()[0]
+        raise InvalidRequest("credentials file", f"cannot read {path}: {problem}") from None
+    if not parser.has_section(CREDENTIALS_PROFILE):
+        return environ
+    profile = parser[CREDENTIALS_PROFILE]
+    below: dict[str, str] = {}
+    for key, variable in PROFILE_KEYS.items():
+        wanted = not has_project if key == "project_id" else not has_keys
+        value = profile.get(key, "").strip()
+        if wanted and value:
+            below[variable] = value
+    return {**below, **environ}
+
+
+def connection_settings(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
+    explicit = {
+        "endpoint": getattr(args, "endpoint", None),
+        "region": getattr(args, "region", None),
+        "project_id": getattr(args, "project_id", None),
+    }
+    try:
+        return resolve(explicit=explicit, environ=with_credentials_file(environ))
+    except CredentialsNotFound as exc:
+        # The CLI takes no key arguments and reads no stack config: name only what it read.
+        places = [place for place in exc.looked_at if place.startswith("$")]
+        path = credentials_file(environ)
+        if path is not None:
+            places.append(f"credentials file {path} [{CREDENTIALS_PROFILE}]")
+        raise CredentialsNotFound(tuple(places)) from None
+
+
+# -- output --------------------------------------------------------------------
+
+
+def _columns(rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    )
+
+
+def tasks_table(tasks: Sequence[MetadataTask]) -> str:
+    rows = [("TASK ID", "NAME", "TYPE", "STATUS", "START DATE")]
+    rows += [(t.id, t.name, t.type, t.status, t.start_date) for t in tasks]
+    counts: dict[str, int] = {}
+    for task in tasks:
+        counts[task.status] = counts.get(task.status, 0) + 1
+    summary = ", ".join(f"{n} {status}" for status, n in counts.items())
+    noun = "task" if len(tasks) == 1 else "tasks"
+    return _columns(rows) + f"\n\n{len(tasks)} {noun}" + (f": {summary}" if summary else "")
+
+
+def task_table(outputs: Mapping[str, Any]) -> str:
+    """One task as aligned ``field  value`` lines, fields named as in the JSON."""
+    rows = [
+        (field, str(outputs[field]) if outputs[field] is not None else "-")
+        for field in (
+            "task_id",
+            "name",
+            "type",
+            "status",
+            "start_date",
+            "instance_id",
+            "project_id",
+            "region",
+        )
+    ]
+    if outputs["undocumented"]:
+        rows.append(("undocumented", ", ".join(outputs["undocumented"])))
+    migrated = [kind for kind in MigratedMetadata.KINDS if outputs[kind]]
+    for kind in migrated:
+        rows.append((kind, f"{len(outputs[kind])}: {', '.join(outputs[kind])}"))
+    if not migrated:
+        rows.append(("migrated", "no metadata reported"))
+    return _columns(rows)
+
+
+def emit(output: str, data: Mapping[str, Any], table: Callable[[], str]) -> None:
+    text = json.dumps(data, indent=2, ensure_ascii=False) if output == "json" else table()
+    print(text, flush=True)
+
+
+def emit_task(output: str, detail: TaskDetail, instance_id: str, settings: Settings) -> None:
+    outputs = task_outputs(detail.task, detail.metadata, instance_id, settings)
+    emit(output, outputs, lambda: task_table(outputs))
+
+
+# -- progress while waiting ----------------------------------------------------
+
+
+def clock_text(seconds: float) -> str:
+    """``12s``, ``4m05s``, ``1h02m``: short enough for a status line."""
+    whole = int(seconds)
+    if whole < 60:
+        return f"{whole}s"
+    if whole < 3600:
+        return f"{whole // 60}m{whole % 60:02d}s"
+    return f"{whole // 3600}h{whole % 3600 // 60:02d}m"
+
+
+class Progress:
+    """Says each new status on stderr; on a terminal also keeps one live line up to date."""
+
+    def __init__(self, stream: TextIO, policy: WaitPolicy) -> None:
+        self.stream = stream
+        self.policy = policy
+        self.live = stream.isatty()
+        self.started = time.monotonic()
+        self.reads = 0
+        self.task: MetadataTask | None = None
+        self._shown = False
+
+    def change(self, task: MetadataTask, elapsed: float) -> None:
+        self.clear()
+        print(
+            f"[{clock_text(elapsed)}] {task.name} ({task.id}) is {task.status}",
+            file=self.stream,
+            flush=True,
+        )
+
+    def poll(self, task: MetadataTask, elapsed: float) -> None:
+        self.reads += 1
+        self.task = task
+        self._draw()
+
+    def sleep(self, seconds: float) -> None:
+        """Sleep, redrawing the live line each second so its clock keeps moving."""
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0:
+            time.sleep(min(left, 1.0) if self.live else left)
+            self._draw()
+
+    def clear(self) -> None:
+        if self._shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self._shown = False
+
+    def _draw(self) -> None:
+        if not self.live or self.task is None:
+            return
+        elapsed = time.monotonic() - self.started
+        left = max(0.0, self.policy.timeout - elapsed)
+        self.stream.write(
+            f"\r\x1b[K[{clock_text(elapsed)}] {self.task.name} is {self.task.status}, "
+            f"waiting for {' or '.join(self.policy.wait_for)} "
+            f"({self.reads} reads, gives up in {clock_text(left)})"
+        )
+        self.stream.flush()
+        self._shown = True
+
+
+# -- the subcommands -----------------------------------------------------------
+
+
+def run_list(args: argparse.Namespace, settings: Settings, output: str) -> int:
+    selection = TaskFilter(task_type=args.task_type, name=args.name, status=args.status)
+    with MigrationClient(settings) as client:
+        tasks = selection.select(client.iter_tasks(args.instance_id))
+    emit(
+        output,
+        tasks_outputs(tasks, args.instance_id, settings),
+        lambda: tasks_table(tasks),
+    )
+    return EXIT_OK
+
+
+def _task_id(client: MigrationClient, args: argparse.Namespace) -> str:
+    if args.task_id is not None:
+        return str(args.task_id)
+    return client.find_by_name(args.instance_id, args.name).id
+
+
+def run_get(args: argparse.Namespace, settings: Settings, output: str) -> int:
+    with MigrationClient(settings) as client:
+        detail = client.get_task(args.instance_id, _task_id(client, args), kind="all")
+    emit_task(output, detail, args.instance_id, settings)
+    return EXIT_OK
+
+
+def wait_policy(args: argparse.Namespace) -> WaitPolicy:
+    return WaitPolicy.build(
+        args.wait_for if args.wait_for is not None else ("finished",),
+        args.fail_on,
+        timeout=args.timeout,
+        interval=args.interval,
+    )
+
+
+def run_wait(args: argparse.Namespace, settings: Settings, output: str) -> int:
+    policy = wait_policy(args)
+    progress = Progress(sys.stderr, policy)
+    latest: list[TaskDetail] = []
+    with MigrationClient(settings) as client:
+        task_id = _task_id(client, args)
+
+        def read() -> MetadataTask:
+            latest.append(client.get_task(args.instance_id, task_id, kind="all"))
+            return latest[-1].task
+
+        try:
+            wait(
+                read, policy, on_change=progress.change, on_poll=progress.poll, sleep=progress.sleep
+            )
+        except (TaskFailed, WaitTimeout):
+            progress.clear()
+            emit_task(output, latest[-1], args.instance_id, settings)
+            raise
+        finally:
+            progress.clear()
+    emit_task(output, latest[-1], args.instance_id, settings)
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, str], int]] = {
+    "list": run_list,
+    "get": run_get,
+    "wait": run_wait,
+}
+
+
+# -- errors --------------------------------------------------------------------
+
+
+def exit_code(exc: MigrationTaskError) -> int:
+    """The documented exit code for an error this package raises."""
+    if isinstance(exc, TaskFailed):
+        return EXIT_FAILED
+    if isinstance(exc, InvalidRequest):
+        return EXIT_USAGE
+    if isinstance(exc, WaitTimeout):
+        return EXIT_TIMEOUT
+    if isinstance(exc, NotFound):
+        return EXIT_NOT_FOUND
+    if isinstance(exc, AuthError):
+        return EXIT_AUTH
+    if (
+        isinstance(exc, ServiceError)
+        and not isinstance(exc, Throttled)
+        and exc.status is not None
+        and 400 <= exc.status < 500
+    ):
+        return EXIT_USAGE  # the service refused the request as given
+    # ServiceUnavailable, Throttled, InvalidResponse: the service is not usable right now.
+    return EXIT_UNAVAILABLE
+
+
+def error_message(exc: MigrationTaskError) -> str:
+    if isinstance(exc, InvalidRequest) and exc.field in OPTION_NAMES:
+        return f"argument {OPTION_NAMES[exc.field]}: {exc.problem}"
+    return str(exc)
+
+
+def say_error(message: str) -> None:
+    print(f"{PROG}: error: {' '.join(message.split())}", file=sys.stderr, flush=True)
+
+
+# -- the parser ----------------------------------------------------------------
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors as the same one line as every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        say_error(f"{message} (see '{self.prog} --help')")
+        raise SystemExit(EXIT_USAGE)
+
+
+def _status_list(value: str) -> list[str]:
+    """``finished`` or ``finished,failed``: repeatable, or a comma list."""
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # SUPPRESS keeps a common option given before the subcommand from being reset after it.
+    common = _Parser(add_help=False)
+    group = common.add_argument_group("connection and output")
+    group.add_argument(
+        "--endpoint",
+        metavar="URL",
+        default=argparse.SUPPRESS,
+        help="DMS endpoint (default: from --region; env HW_DMS_ENDPOINT)",
+    )
+    group.add_argument(
+        "--region",
+        default=argparse.SUPPRESS,
+        help="region such as cn-north-4 (env HW_REGION_NAME, HUAWEICLOUD_SDK_REGION)",
+    )
+    group.add_argument(
+        "--project-id",
+        default=argparse.SUPPRESS,
+        help="project id (env HW_PROJECT_ID, HUAWEICLOUD_SDK_PROJECT_ID)",
+    )
+    group.add_argument(
+        "--output",
+        choices=("table", "json"),
+        default=argparse.SUPPRESS,
+        help="table or json (default: table on a terminal, json otherwise)",
+    )
+
+    def subcommand(name: str, help: str, description: str) -> argparse.ArgumentParser:
+        parser = commands.add_parser(
+            name,
+            parents=[common],
+            help=help,
+            description=description,
+            epilog=EXIT_CODES,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        parser.add_argument("--instance-id", required=True, help="the RocketMQ instance")
+        return parser
+
+    def one_task(parser: argparse.ArgumentParser) -> None:
+        which = parser.add_mutually_exclusive_group(required=True)
+        which.add_argument("--task-id", help="the task's id")
+        which.add_argument("--name", help="the task's name (the newest task of that name)")
+
+    parser = _Parser(
+        prog=PROG,
+        parents=[common],
+        description="Read Huawei Cloud DMS for RocketMQ metadata-migration tasks,\n"
+        "and wait for one to finish in a pipeline.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    listing = subcommand(
+        "list",
+        "list an instance's tasks",
+        "List every task of an instance, all pages; filters apply on the client side.",
+    )
+    listing.add_argument("--task-type", choices=TASK_TYPES, help="only tasks of this type")
+    listing.add_argument("--name", help="only tasks with this name")
+    listing.add_argument("--status", choices=STATUSES, help="only tasks in this status")
+
+    getting = subcommand(
+        "get",
+        "show one task and what it migrated",
+        "Show one task, with the names and counts of the metadata it migrated.",
+    )
+    one_task(getting)
+
+    waiting = subcommand(
+        "wait",
+        "wait until a task reaches a status",
+        "Poll a task until it reaches a --for status (exit 0), reaches a --fail-on\n"
+        "status (exit 1) or --timeout passes (exit 3). Each status change goes to stderr.",
+    )
+    one_task(waiting)
+    waiting.add_argument(
+        "--for",
+        dest="wait_for",
+        action="extend",
+        type=_status_list,
+        metavar="STATUS",
+        help=f"status to wait for, repeatable or comma-separated (default: finished; "
+        f"one of {', '.join(STATUSES)})",
+    )
+    waiting.add_argument(
+        "--fail-on",
+        action="extend",
+        type=_status_list,
+        metavar="STATUS",
+        help="status that fails at once with exit 1 (default: failed)",
+    )
+    waiting.add_argument("--timeout", default="30m", help="give up after this long (default 30m)")
+    waiting.add_argument("--interval", default="10s", help="time between reads (default 10s)")
+
+    emulator = commands.add_parser(
+        "emulator",
+        help="run the local emulator (see 'emulator --help')",
+        add_help=False,
+        prefix_chars="+",  # every argument, --help included, is the emulator's own
+    )
+    emulator.add_argument("emulator_args", nargs=argparse.REMAINDER)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one subcommand; return its exit code (see the module docstring)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, or a usage error already reported
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    if args.command == "emulator":
+        from .emulator import main as emulator_main
+
+        return emulator_main(list(args.emulator_args))
+
+    output = getattr(args, "output", None) or ("table" if sys.stdout.isatty() else "json")
+    try:
+        if args.command == "wait":
+            wait_policy(args)  # refuse a bad duration or status before connecting
+        settings = connection_settings(args, os.environ)
+        return COMMANDS[args.command](args, settings, output)
+    except MigrationTaskError as exc:
+        say_error(error_message(exc))
+        return exit_code(exc)
+    except KeyboardInterrupt:
+        say_error("interrupted")
+        return EXIT_INTERRUPTED

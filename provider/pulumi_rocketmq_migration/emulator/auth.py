@@ -1,0 +1,127 @@
+"""Who may call the emulator: an AK/SK signature or a known IAM token, for one project.
+
+Refusals answer the way Huawei Cloud's API gateway does, with
+``{"error_code", "error_msg", "request_id"}``:
+
+- 401 APIGW.0301 "Incorrect IAM authentication information: ...": no credentials, an
+  unknown token ("decrypt token fail"), a malformed Authorization header, an unknown
+  access key ("ak not exist"), X-Sdk-Date missing, unparseable or more than 15 minutes
+  from the server's clock, or a signature that does not verify ("verify aksk signature
+  fail").
+- 403 APIGW.0302 "The IAM user is not authorized to access the API: ...": the
+  project id in the path, or in an X-Project-Id header, is not the emulator's project.
+
+An X-Auth-Token is checked instead of a signature whenever one is sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta, timezone
+
+import attrs
+
+from .. import signer
+
+UNAUTHENTICATED = "APIGW.0301"
+FORBIDDEN = "APIGW.0302"
+MAX_CLOCK_SKEW = timedelta(minutes=15)
+
+_IAM = "Incorrect IAM authentication information: "
+_DENIED = "The IAM user is not authorized to access the API: "
+
+
+@attrs.frozen
+class Credentials:
+    """What the emulator accepts: one AK/SK pair, some tokens, one project."""
+
+    access_key: str
+    secret_key: str = attrs.field(repr=False)
+    project_id: str
+    tokens: frozenset[str] = attrs.field(factory=frozenset, repr=False)
+
+
+@attrs.frozen
+class Refusal:
+    """Why a request is refused: status, APIGW code and message."""
+
+    status: int
+    code: str
+    message: str
+
+
+def _unauthenticated(reason: str) -> Refusal:
+    return Refusal(401, UNAUTHENTICATED, _IAM + reason)
+
+
+def _check_signature(
+    credentials: Credentials,
+    method: str,
+    path: str,
+    query: Sequence[tuple[str, str]],
+    headers: Mapping[str, str],
+    body: bytes,
+    now: datetime,
+) -> Refusal | None:
+    try:
+        parsed = signer.parse_authorization(headers.get("authorization", ""))
+    except ValueError as exc:
+        return _unauthenticated(f"verify aksk signature fail, {exc}")
+    if parsed.access_key != credentials.access_key:
+        return _unauthenticated("Get secretKey failed, err: ak not exist")
+    date_text = headers.get("x-sdk-date")
+    if date_text is None:
+        return _unauthenticated("verify aksk signature fail, the X-Sdk-Date header is missing")
+    try:
+        date = datetime.strptime(date_text, signer.SDK_DATE_FORMAT).replace(tzinfo=timezone.utc)
+    except ValueError:
+        return _unauthenticated(
+            f"verify aksk signature fail, X-Sdk-Date {date_text!r} is not in the "
+            f"{signer.SDK_DATE_FORMAT} format"
+        )
+    if abs(now - date) > MAX_CLOCK_SKEW:
+        return _unauthenticated(
+            f"verify aksk signature fail, X-Sdk-Date {date_text} is more than 15 minutes "
+            "from the server time"
+        )
+    if not signer.verify(method, path, query, headers, body, credentials.secret_key):
+        return _unauthenticated("verify aksk signature fail")
+    return None
+
+
+def authenticate(
+    credentials: Credentials,
+    method: str,
+    path: str,
+    query: Sequence[tuple[str, str]],
+    headers: Mapping[str, str],
+    body: bytes,
+    project_id: str,
+    now: datetime,
+) -> Refusal | None:
+    """None when the request may proceed, else the Refusal to answer with.
+
+    ``path`` is the URL path as sent, ``headers`` have lowercase names, ``project_id``
+    is the one in the path and ``now`` is an aware datetime.
+    """
+    token = headers.get("x-auth-token")
+    if token is not None:
+        if token not in credentials.tokens:
+            return _unauthenticated("decrypt token fail")
+    elif "authorization" in headers:
+        refusal = _check_signature(credentials, method, path, query, headers, body, now)
+        if refusal is not None:
+            return refusal
+    else:
+        return _unauthenticated(
+            "Unauthorized, the request carries neither an X-Auth-Token nor an "
+            f"{signer.ALGORITHM} Authorization header"
+        )
+    if project_id != credentials.project_id:
+        return Refusal(403, FORBIDDEN, _DENIED + f"project {project_id} is not this user's")
+    header_project = headers.get("x-project-id")
+    if header_project is not None and header_project != credentials.project_id:
+        return Refusal(
+            403, FORBIDDEN, _DENIED + f"X-Project-Id {header_project} is not this user's project"
+        )
+    return None

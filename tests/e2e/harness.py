@@ -1,0 +1,294 @@
+"""Run real Pulumi CLI commands against throwaway projects with a local file backend.
+
+Standard library only (no pytest), so scripts/demo.py can use it too; tests/e2e/conftest.py wraps
+it in fixtures. Every project gets its own state directory (``PULUMI_BACKEND_URL=file://...``),
+its own ``PULUMI_HOME`` and a fixed passphrase for secrets, so nothing touches the user's Pulumi
+login or plugins.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sysconfig
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES_DIR = REPO_ROOT / "examples"
+PROGRAMS_DIR = Path(__file__).resolve().parent / "programs"
+ENSURE_PULUMI = REPO_ROOT / "scripts" / "ensure-pulumi"
+PINNED_VERSION = (REPO_ROOT / "scripts" / "pulumi-version").read_text().strip().lstrip("v")
+# The plugins the engine needs for Python programs and Python dynamic providers.
+PYTHON_PLUGINS = ("pulumi-language-python", "pulumi-resource-pulumi-python")
+
+DEFAULT_TIMEOUT = float(os.environ.get("E2E_PULUMI_TIMEOUT", "300"))
+PASSPHRASE = "e2e-test-passphrase"
+HOW_TO_GET_PULUMI = (
+    f"The end-to-end tests need the Pulumi CLI v{PINNED_VERSION} with its Python plugins. "
+    "Run `make test` (it builds the CLI when needed), or `scripts/ensure-pulumi` and then put "
+    '`"$(scripts/ensure-pulumi --print-dir)"` first on PATH.'
+)
+_COPY_IGNORE = shutil.ignore_patterns(
+    "venv", ".venv", "__pycache__", "*.pyc", ".pulumi", "Pulumi.*.yaml"
+)
+
+
+class RunResult(NamedTuple):
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+class PulumiError(AssertionError):
+    """A pulumi command failed or timed out; the message carries its output."""
+
+
+def _reported_version(pulumi: Path) -> str | None:
+    try:
+        out = subprocess.run(
+            [str(pulumi), "version"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=dict(os.environ, PULUMI_SKIP_UPDATE_CHECK="true"),
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
+def _has_plugins(bin_dir: Path, path: str) -> bool:
+    return all(
+        (bin_dir / name).is_file() or shutil.which(name, path=path) for name in PYTHON_PLUGINS
+    )
+
+
+def locate_pulumi() -> tuple[Path | None, str]:
+    """Find the pinned CLI: on PATH first, then in ensure-pulumi's cache (without building).
+
+    Returns (path to `pulumi`, "") or (None, why not).
+    """
+    candidates: list[Path] = []
+    on_path = shutil.which("pulumi")
+    if on_path:
+        candidates.append(Path(on_path))
+    try:
+        cache_dir = subprocess.run(
+            [str(ENSURE_PULUMI), "--print-dir"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        ).stdout.strip()
+        if cache_dir:
+            candidates.append(Path(cache_dir) / "pulumi")
+    except (OSError, subprocess.SubprocessError):
+        pass
+    problems = []
+    for pulumi in candidates:
+        if not (pulumi.is_file() and os.access(pulumi, os.X_OK)):
+            problems.append(f"{pulumi} does not exist")
+            continue
+        version = _reported_version(pulumi)
+        if version != f"v{PINNED_VERSION}":
+            problems.append(f"{pulumi} reports version {version!r}, not v{PINNED_VERSION}")
+            continue
+        if not _has_plugins(pulumi.parent, os.environ.get("PATH", "")):
+            problems.append(f"{pulumi} has no {' / '.join(PYTHON_PLUGINS)} beside it or on PATH")
+            continue
+        return pulumi, ""
+    if not candidates:
+        problems.append("no `pulumi` on PATH")
+    return None, "; ".join(problems)
+
+
+def project_env(
+    pulumi: Path, state_dir: Path, home_dir: Path, extra: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The environment for running `pulumi` against a local file backend."""
+    env = dict(os.environ)
+    for name in ("PULUMI_CONFIG_PASSPHRASE_FILE", "PULUMI_ACCESS_TOKEN", "PULUMI_STACK"):
+        env.pop(name, None)
+    venv_bin = sysconfig.get_path("scripts")  # the interpreter running us: has the SDK
+    path = [str(pulumi.parent), venv_bin, env.get("PATH", "")]
+    env.update(
+        PATH=os.pathsep.join(p for p in path if p),
+        PULUMI_BACKEND_URL=state_dir.as_uri(),
+        PULUMI_CONFIG_PASSPHRASE=PASSPHRASE,
+        PULUMI_HOME=str(home_dir),
+        PULUMI_SKIP_UPDATE_CHECK="true",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="true",
+        PULUMI_SKIP_CONFIRMATIONS="true",
+    )
+    if extra:
+        env.update(extra)
+    return env
+
+
+class PulumiProject:
+    """A Pulumi project directory plus the environment to run the CLI on one stack of it.
+
+    The stack is created (``pulumi stack select --create``) on the first command that needs it,
+    so first write the program (``write_program``, ``copy_example``, ``copy_program``).
+    """
+
+    def __init__(
+        self,
+        workdir: Path,
+        pulumi: Path,
+        *,
+        stack: str = "e2e",
+        timeout: float = DEFAULT_TIMEOUT,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.root = Path(workdir)
+        self.dir = self.root / "project"
+        self.state_dir = self.root / "state"
+        self.home_dir = self.root / "pulumi-home"
+        for d in (self.dir, self.state_dir, self.home_dir):
+            d.mkdir(parents=True, exist_ok=True)
+        self.pulumi = Path(pulumi)
+        self.stack = stack
+        self.timeout = timeout
+        self.env = project_env(self.pulumi, self.state_dir, self.home_dir, env)
+        self._stack_ready = False
+
+    # -- writing the program -------------------------------------------------------------------
+    def write_program(
+        self, source: str, *, name: str = "e2e", files: Mapping[str, str] | None = None
+    ) -> None:
+        """Write Pulumi.yaml (Python runtime) and __main__.py, plus any extra files."""
+        (self.dir / "Pulumi.yaml").write_text(f"name: {name}\nruntime: python\n")
+        (self.dir / "__main__.py").write_text(source)
+        for rel, text in (files or {}).items():
+            target = self.dir / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text)
+
+    def copy_program(self, source_dir: Path) -> None:
+        """Copy a program directory (Pulumi.yaml, __main__.py, ...) into the project."""
+        shutil.copytree(source_dir, self.dir, dirs_exist_ok=True, ignore=_COPY_IGNORE)
+
+    def copy_example(self, name: str) -> None:
+        """Copy examples/<name> of this repository into the project."""
+        source = EXAMPLES_DIR / name
+        if not (source / "Pulumi.yaml").is_file():
+            raise FileNotFoundError(f"{source} is not a Pulumi project (no Pulumi.yaml)")
+        self.copy_program(source)
+
+    # -- running the CLI -----------------------------------------------------------------------
+    @property
+    def stack_created(self) -> bool:
+        return self._stack_ready
+
+    def ensure_stack(self) -> None:
+        if self._stack_ready:
+            return
+        if not (self.dir / "Pulumi.yaml").is_file():
+            raise PulumiError(f"no Pulumi.yaml in {self.dir}: write the program first")
+        self._check(self.run("stack", "select", "--create", self.stack, stack=False))
+        self._stack_ready = True
+
+    def run(
+        self,
+        *args: str,
+        timeout: float | None = None,
+        stack: bool = True,
+        input: str | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> RunResult:
+        """Run `pulumi <args>` in the project; returns (returncode, stdout, stderr).
+
+        Raises PulumiError when it does not finish within the timeout (the command and its
+        plugins are stopped first). With stack=True the stack is created/selected first.
+        """
+        if stack:
+            self.ensure_stack()
+        cmd = [str(self.pulumi), "--non-interactive", "--color=never", *args]
+        proc = subprocess.Popen(
+            cmd,
+            cwd=self.dir,
+            env={**self.env, **(env or {})},
+            stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,  # so a timeout can stop the plugins too
+        )
+        limit = self.timeout if timeout is None else timeout
+        try:
+            out, err = proc.communicate(input, timeout=limit)
+        except subprocess.TimeoutExpired:
+            out, err = _stop(proc)
+            raise PulumiError(
+                f"`pulumi {' '.join(args)}` did not finish within {limit:.0f}s\n"
+                f"--- stdout ---\n{out}\n--- stderr ---\n{err}"
+            ) from None
+        return RunResult(proc.returncode, out, err)
+
+    def _check(self, result: RunResult, what: str = "") -> RunResult:
+        if result.returncode != 0:
+            raise PulumiError(
+                f"`pulumi {what}` exited with {result.returncode}\n"
+                f"--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}"
+            )
+        return result
+
+    def _op(self, op: str, extra: Sequence[str], check: bool, timeout: float | None) -> RunResult:
+        args = [op, "--stack", self.stack, *extra]
+        if op != "preview":
+            args.append("--yes")
+        result = self.run(*args, timeout=timeout)
+        return self._check(result, " ".join(args)) if check else result
+
+    def preview(self, *extra: str, check: bool = True, timeout: float | None = None) -> RunResult:
+        return self._op("preview", extra, check, timeout)
+
+    def up(self, *extra: str, check: bool = True, timeout: float | None = None) -> RunResult:
+        return self._op("up", extra, check, timeout)
+
+    def refresh(self, *extra: str, check: bool = True, timeout: float | None = None) -> RunResult:
+        return self._op("refresh", extra, check, timeout)
+
+    def destroy(self, *extra: str, check: bool = True, timeout: float | None = None) -> RunResult:
+        return self._op("destroy", extra, check, timeout)
+
+    def config_set(self, key: str, value: str, *, secret: bool = False) -> None:
+        flags = ["--secret"] if secret else ["--plaintext"]
+        args = ["config", "set", "--stack", self.stack, *flags, "--", key, value]
+        self._check(self.run(*args), f"config set {key}")
+
+    def outputs(self) -> dict[str, Any]:
+        """The stack outputs, secrets in clear."""
+        args = ["stack", "output", "--stack", self.stack, "--json", "--show-secrets"]
+        result = self._check(self.run(*args), " ".join(args))
+        return dict(json.loads(result.stdout or "{}"))
+
+    def export(self) -> dict[str, Any]:
+        """`pulumi stack export --show-secrets` as a dict."""
+        args = ["stack", "export", "--stack", self.stack, "--show-secrets"]
+        result = self._check(self.run(*args), " ".join(args))
+        return dict(json.loads(result.stdout))
+
+    def resources(self) -> list[dict[str, Any]]:
+        """The resources recorded in the stack's state."""
+        return list(self.export().get("deployment", {}).get("resources") or [])
+
+
+def _stop(proc: subprocess.Popen[str]) -> tuple[str, str]:
+    """Interrupt the command's process group (as Pulumi does with plugins), then kill it."""
+    for sig, wait in ((signal.SIGINT, 10.0), (signal.SIGKILL, 10.0)):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)
+        try:
+            return proc.communicate(timeout=wait)
+        except subprocess.TimeoutExpired:
+            continue
+    return "", ""

@@ -1,0 +1,83 @@
+"""A peer check: the official huaweicloudsdkrocketmq client reads the emulator as we do.
+
+If the official SDK signs, pages and parses against the emulator and sees exactly
+the scenario's tasks, the emulator speaks the real wire format (and our signer's
+verification accepts the SDK's signatures). ``official_sdk_tasks`` is the SDK side
+of the comparison; our own client can be compared against ``scenario_tasks`` the
+same way.
+"""
+
+from __future__ import annotations
+
+import pytest
+from huaweicloudsdkcore.auth.credentials import BasicCredentials
+from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
+from huaweicloudsdkcore.http.http_config import HttpConfig
+from huaweicloudsdkrocketmq.v2 import ListRocketMqMigrationTaskRequest, RocketMQClient
+
+from pulumi_rocketmq_migration.emulator import Emulator, Scenario
+
+from .helpers import AK, DEMO, DEMO_INSTANCE, PROJECT, RABBIT_ID, SK
+
+Row = tuple[str, str, str]  # id, status, type
+
+
+def official_client(emulator: Emulator) -> RocketMQClient:
+    config = HttpConfig.get_default_config()
+    config.timeout = (5, 10)
+    config.retry_times = 0
+    return (
+        RocketMQClient.new_builder()
+        .with_credentials(BasicCredentials(AK, SK, PROJECT))
+        .with_endpoints([emulator.base_url])
+        .with_http_config(config)
+        .build()
+    )
+
+
+def official_sdk_tasks(emulator: Emulator, instance_id: str, page_size: int) -> list[Row]:
+    """Every task, page by page (offset is a page number) until a short page."""
+    client = official_client(emulator)
+    rows: list[Row] = []
+    offset = 1
+    while True:
+        request = ListRocketMqMigrationTaskRequest(
+            instance_id=instance_id, offset=offset, limit=page_size
+        )
+        page = client.list_rocket_mq_migration_task(request).task or []
+        rows += [(t.id, t.status, t.type) for t in page]
+        if len(page) < page_size:
+            return rows
+        offset += 1
+
+
+def scenario_tasks(scenario: Scenario, instance_id: str) -> list[Row]:
+    """What the scenario says a first read shows, newest first."""
+    tasks = scenario.instances[instance_id].tasks
+    return [(t.id, t.status_at(0.0, 0), t.type) for t in tasks[0 : len(tasks)]]
+
+
+@pytest.mark.parametrize("page_size", [1, 3, 10])
+def test_the_official_sdk_lists_what_the_scenario_holds(emulator: Emulator, page_size: int) -> None:
+    seen = official_sdk_tasks(emulator, DEMO_INSTANCE.id, page_size)
+    assert seen == scenario_tasks(DEMO, DEMO_INSTANCE.id)
+    assert {(r.method, r.status) for r in emulator.requests} == {("GET", 200)}
+    assert all(r.header("X-Project-Id") == PROJECT for r in emulator.requests)
+
+
+def test_the_official_sdk_reads_one_task(emulator: Emulator) -> None:
+    request = ListRocketMqMigrationTaskRequest(instance_id=DEMO_INSTANCE.id, id=RABBIT_ID)
+    response = official_client(emulator).list_rocket_mq_migration_task(request)
+    assert response.total == 1
+    assert [(t.id, t.name, t.status, t.type) for t in response.task] == [
+        (RABBIT_ID, "task-rabbit-orders", "finished", "rabbitToRocket")
+    ]
+
+
+def test_the_official_sdk_understands_the_error_body(emulator: Emulator) -> None:
+    request = ListRocketMqMigrationTaskRequest(instance_id="no-such-instance")
+    with pytest.raises(ClientRequestException) as caught:
+        official_client(emulator).list_rocket_mq_migration_task(request)
+    error = caught.value
+    assert (error.status_code, error.error_code) == (404, "DMS.00404022")
+    assert error.request_id == emulator.requests[-1].request_id
