@@ -41,7 +41,8 @@ def test_lookup_inputs_and_outputs_match(token):
     spec = SCHEMA["resources"][token]
     assert resource._resource_type_name == token.removeprefix("pulumi-python:")
     assert keyword_inputs(resource.__init__) == set(spec["inputProperties"])
-    outputs = {name for name, hint in get_type_hints(resource).items() if "Output" in str(hint)}
+    own = resource.__annotations__  # this class's only: strings, unevaluated
+    outputs = {name for name, hint in own.items() if str(hint).startswith("pulumi.Output")}
     assert outputs == set(spec["properties"])
 
 
