@@ -1,0 +1,178 @@
+"""The dynamic provider, called the way the engine calls it.
+
+In process for the read logic, and through ``python -m pulumi.dynamic`` in a
+separate process (gRPC Configure and Read), which is where pickling problems and
+captured credentials would show.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import subprocess
+import sys
+
+import dill
+import grpc
+import pytest
+from google.protobuf import struct_pb2
+from pulumi.dynamic.dynamic import serialize_provider
+from pulumi.runtime import rpc
+from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+
+from pulumi_rocketmq_migration.provider import PROVIDER, MigrationTaskProvider
+
+from .conftest import ACCESS_KEY, INSTANCE_ID, PROJECT_ID, SECRET_KEY, scenario, task
+
+
+class FakeConfig:
+    def __init__(self, values: dict[str, str]) -> None:
+        self.values = values
+
+    def get(self, key: str) -> str | None:
+        return self.values.get(key)
+
+
+class FakeConfigure:
+    def __init__(self, values: dict[str, str]) -> None:
+        self.config = FakeConfig(values)
+
+
+@pytest.fixture
+def env(monkeypatch):
+    monkeypatch.setenv("HW_ACCESS_KEY", ACCESS_KEY)
+    monkeypatch.setenv("HW_SECRET_KEY", SECRET_KEY)
+    monkeypatch.setenv("HW_PROJECT_ID", PROJECT_ID)
+
+
+def props(emulator, **extra):
+    values = {"_lookup": "task", "instance_id": INSTANCE_ID, "endpoint": emulator.base_url}
+    values.update(extra)
+    return values
+
+
+def test_the_pickled_provider_is_small_and_captures_nothing():
+    configured = MigrationTaskProvider()
+    configured.configure(FakeConfigure({"huaweicloud:secretKey": SECRET_KEY}))
+    pickled = serialize_provider(configured)
+    assert pickled == serialize_provider(PROVIDER), "one provider string for every lookup"
+    assert len(pickled) < 1024
+    assert SECRET_KEY.encode() not in base64.b64decode(pickled)
+    assert isinstance(dill.loads(base64.b64decode(pickled)), MigrationTaskProvider)
+
+
+def test_read_maps_every_metadata_task_field(serve, env):
+    emulator = serve(scenario([task("t1", "orders", start_date="2024-01-02 03:04:05.6")]))
+    result = MigrationTaskProvider().read("lookup-id", props(emulator, task_id="t1"))
+    assert result.id == "lookup-id"
+    outs = result.outs
+    assert (outs["task_id"], outs["name"], outs["start_date"], outs["status"], outs["type"]) == (
+        "t1",
+        "orders",
+        "2024-01-02 03:04:05.6",
+        "finished",
+        "rabbitToRocket",
+    )
+    assert outs["finished"] and not outs["in_progress"] and outs["error"] is None
+    assert outs["project_id"] == PROJECT_ID and outs["instance_id"] == INSTANCE_ID
+
+
+def test_read_reports_domain_failures_as_an_error_output(serve, env):
+    emulator = serve(scenario([task("t1", "orders", status="failed")]))
+    provider = MigrationTaskProvider()
+    failed = provider.read("x", props(emulator, task_id="t1", wait_for=["finished"], _preview=True))
+    missing = provider.read("x", props(emulator, task_id="nope"))
+    bad = provider.read("x", props(emulator, task_id="t1", wait_for=["done"]))
+    assert "'orders' (t1) is failed" in failed.outs["error"]
+    assert "DMS.00405011" in missing.outs["error"]
+    assert bad.outs["error"].startswith("wait_for:")
+
+
+def test_a_preview_never_waits(serve, env):
+    emulator = serve(scenario([task("t1", "orders", status="starting")]))
+    outs = (
+        MigrationTaskProvider()
+        .read(
+            "x", props(emulator, task_id="t1", wait_for=["finished"], timeout="1h", _preview=True)
+        )
+        .outs
+    )
+    assert outs["status"] == "starting" and outs["error"] is None
+
+
+def test_an_update_waits_through_the_timeline(serve, env):
+    timeline = [
+        {"status": "creating"},
+        {"status": "starting", "after_reads": 1},
+        {"status": "finished", "after_reads": 3},
+    ]
+    emulator = serve(scenario([task("t1", "orders", timeline=timeline)]))
+    outs = (
+        MigrationTaskProvider()
+        .read("x", props(emulator, task_id="t1", wait_for=["finished"], poll_interval=0.05))
+        .outs
+    )
+    assert outs["status"] == "finished"
+
+
+def test_listing_filters_on_task_fields_not_api_parameters(serve, env):
+    tasks = [
+        task("a", "one", type="rocketmq"),
+        task("b", "two", type="rabbitToRocket", status="failed"),
+        task("c", "three", type="rabbitToRocket"),
+    ]
+    emulator = serve(scenario(tasks))
+    outs = (
+        MigrationTaskProvider()
+        .read("x", props(emulator, _lookup="tasks", task_type="rabbitToRocket", status="finished"))
+        .outs
+    )
+    assert outs["ids"] == ["c"]
+    assert {k for q in emulator.requests for k, _ in q.query} <= {"offset", "limit"}
+
+
+def _serialized(values):
+    return asyncio.run(rpc.serialize_properties(values, {}))
+
+
+def test_through_the_engine_protocol_in_a_separate_process(serve):
+    """Configure then Read over gRPC, exactly as the engine drives the plugin."""
+    emulator = serve(scenario([task("t1", "orders")]))
+    environment = dict(
+        os.environ, HW_ACCESS_KEY=ACCESS_KEY, HW_SECRET_KEY=SECRET_KEY, PULUMI_PROJECT="p"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-u", "-m", "pulumi.dynamic"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=environment,
+        text=True,
+    )
+    try:
+        port = int(process.stdout.readline())
+        stub = provider_pb2_grpc.ResourceProviderStub(grpc.insecure_channel(f"127.0.0.1:{port}"))
+        config = struct_pb2.Struct()
+        config.update(
+            {"huaweicloud:dmsEndpoint": emulator.base_url, "huaweicloud:projectId": PROJECT_ID}
+        )
+        stub.Configure(provider_pb2.ConfigureRequest(args=config))
+        request = {
+            "__provider": serialize_provider(PROVIDER),
+            "_lookup": "task",
+            "instance_id": INSTANCE_ID,
+            "task_id": "t1",
+        }
+        answer = stub.Read(
+            provider_pb2.ReadRequest(
+                id="x", urn="urn:pulumi:s::p::t::n", properties=_serialized(request)
+            )
+        )
+        outs = rpc.deserialize_properties(answer.properties)
+        assert outs["status"] == "finished"
+        assert outs["project_id"] == PROJECT_ID
+        assert SECRET_KEY not in str(answer)
+    finally:
+        process.terminate()
+        _, stderr = process.communicate(timeout=10)
+    assert SECRET_KEY not in stderr
