@@ -81,3 +81,41 @@ def test_the_official_sdk_understands_the_error_body(emulator: Emulator) -> None
     error = caught.value
     assert (error.status_code, error.error_code) == (404, "DMS.00404022")
     assert error.request_id == emulator.requests[-1].request_id
+
+
+def test_the_official_sdk_and_our_client_see_the_same_tasks() -> None:
+    """The peer check: both clients, the same scenario, the same tasks in the same order."""
+    from pulumi_rocketmq_migration.client import MigrationClient
+    from pulumi_rocketmq_migration.settings import Credentials, Settings
+
+    instance = "peer-instance"
+    scene = Scenario.from_dict(
+        {
+            "instances": [
+                {
+                    "id": instance,
+                    "tasks": [
+                        {
+                            "id": "peer-1",
+                            "name": "peer",
+                            "start_date": "2030-01-01 00:00:00.00",
+                            "type": "rocketmq",
+                            "status": "starting",
+                        }
+                    ],
+                    "generate": {"count": 123, "type": "rabbitToRocket", "status": "finished"},
+                }
+            ]
+        }
+    )
+    with Emulator(scene, access_key=AK, secret_key=SK, project_id=PROJECT) as emulator:
+        official = official_sdk_tasks(emulator, instance, 10)
+        settings = Settings(
+            endpoint=emulator.base_url,
+            project_id=PROJECT,
+            credentials=Credentials(access_key=AK, secret_key=SK),
+        )
+        with MigrationClient(settings) as client:
+            ours = [(t.id, t.status, t.type) for t in client.iter_tasks(instance)]
+    assert len(ours) == 124
+    assert ours == official
