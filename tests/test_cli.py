@@ -374,7 +374,10 @@ def test_usage_error_exits_2_with_one_line(cli: Cli) -> None:
         (["wait", "--task-id", DONE_ID, "--for", "finished,done"], "argument --for: 'done'"),
         (["wait", "--task-id", DONE_ID, "--interval", "0s"], "argument --interval: must be"),
         (["get", "--task-id", DONE_ID, "--output", "xml"], "argument --output: invalid choice"),
-        (["wait", "--task-id", DONE_ID, "--for", "failed"], "argument --fail-on: failed is"),
+        (
+            ["wait", "--task-id", DONE_ID, "--for", "failed", "--fail-on", "failed"],
+            "argument --fail-on: failed is also in wait_for",
+        ),
         (["get", "--task-id", ""], "argument --task-id: must be a non-empty string"),
     ],
     ids=[

@@ -140,7 +140,7 @@ def with_credentials_file(environ: Mapping[str, str]) -> Mapping[str, str]:
     try:
         parser.read(path, encoding="utf-8")
     except (OSError, UnicodeError, configparser.Error) as exc:
-        problem = str(exc).splitlines()[0]
+        problem = str(exc).splitlines()[0]  # later lines may quote the file: a secret
         raise InvalidRequest("credentials file", f"cannot read {path}: {problem}") from None
     if not parser.has_section(CREDENTIALS_PROFILE):
         return environ
@@ -287,7 +287,7 @@ class Progress:
         self.stream.write(
             f"\r\x1b[K[{clock_text(elapsed)}] {self.task.name} is {self.task.status}, "
             f"waiting for {' or '.join(self.policy.wait_for)} "
-            f"({self.reads} reads, gives up in {clock_text(left)})"
+            f"({self.reads} read{'' if self.reads == 1 else 's'}, gives up in {clock_text(left)})"
         )
         self.stream.flush()
         self._shown = True
@@ -332,13 +332,13 @@ def wait_policy(args: argparse.Namespace) -> WaitPolicy:
 
 def run_wait(args: argparse.Namespace, settings: Settings, output: str) -> int:
     policy = wait_policy(args)
-    progress = Progress(sys.stderr, policy)
     latest: list[TaskDetail] = []
     with MigrationClient(settings) as client:
         task_id = _task_id(client, args)
+        progress = Progress(sys.stderr, policy)  # its clock starts with the first read
 
         def read() -> MetadataTask:
-            latest.append(client.get_task(args.instance_id, task_id, kind="all"))
+            latest[:] = [client.get_task(args.instance_id, task_id, kind="all")]
             return latest[-1].task
 
         try:

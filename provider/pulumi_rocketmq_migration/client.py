@@ -258,7 +258,9 @@ class MigrationClient:
         _identifier("name", name)
         matches = [t for t in self.iter_tasks(instance_id) if t.name == name]
         if not matches:
-            raise NotFound(f"no migration task named {name!r} in instance {instance_id}")
+            raise NotFound(
+                f"no migration task named {name!r} in instance {instance_id}", status=200
+            )
         return max(matches, key=lambda t: t.start_date)
 
     # -- one request -------------------------------------------------------
