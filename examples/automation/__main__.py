@@ -18,6 +18,7 @@ GATE = Path(__file__).resolve().parent.parent / "gate"
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stack", default="ci")
+    parser.add_argument("--gate-dir", default=str(GATE), help="the gate project (default: ../gate)")
     parser.add_argument("--endpoint", help="DMS endpoint override (e.g. the emulator)")
     parser.add_argument("--region")
     parser.add_argument("--project-id", required=True)
@@ -26,7 +27,7 @@ def main() -> int:
     parser.add_argument("--poll-interval", default="10s")
     args = parser.parse_args()
 
-    stack = auto.create_or_select_stack(stack_name=args.stack, work_dir=str(GATE))
+    stack = auto.create_or_select_stack(stack_name=args.stack, work_dir=args.gate_dir)
     settings = {
         "huaweicloud:projectId": args.project_id,
         "huaweicloud:dmsEndpoint": args.endpoint,

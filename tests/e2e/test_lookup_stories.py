@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -216,6 +217,8 @@ def test_automation_api_runs_the_gate_from_a_pipeline(stack, emulator, tmp_path)
         "PULUMI_BACKEND_URL": (tmp_path / "auto-state").as_uri(),
     }
     (tmp_path / "auto-state").mkdir()
+    gate = tmp_path / "gate"
+    shutil.copytree(EXAMPLES_DIR / "gate", gate)
     result = subprocess.run(
         [
             sys.executable,
@@ -226,6 +229,8 @@ def test_automation_api_runs_the_gate_from_a_pipeline(stack, emulator, tmp_path)
             PROJECT_ID,
             "--poll-interval",
             "0.2s",
+            "--gate-dir",
+            str(gate),
         ],
         capture_output=True,
         text=True,
