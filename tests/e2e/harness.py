@@ -91,7 +91,7 @@ def locate_pulumi() -> tuple[Path | None, str]:
             candidates.append(Path(cache_dir) / "pulumi")
     except (OSError, subprocess.SubprocessError):
         pass
-    problems = []
+    problems = [] if on_path else ["no `pulumi` on PATH"]
     for pulumi in candidates:
         if not (pulumi.is_file() and os.access(pulumi, os.X_OK)):
             problems.append(f"{pulumi} does not exist")
@@ -104,8 +104,6 @@ def locate_pulumi() -> tuple[Path | None, str]:
             problems.append(f"{pulumi} has no {' / '.join(PYTHON_PLUGINS)} beside it or on PATH")
             continue
         return pulumi, ""
-    if not candidates:
-        problems.append("no `pulumi` on PATH")
     return None, "; ".join(problems)
 
 
