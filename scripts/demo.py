@@ -1,21 +1,27 @@
 #!/usr/bin/env python3
-"""`make demo` (placeholder): run a tiny stack through the real Pulumi CLI and tear it down.
+"""`make demo`: the quickstart example under the real Pulumi CLI, on the local emulator.
 
-Uses the end-to-end harness (tests/e2e/harness.py): a temporary project with a local file
-backend, the smoke program (one Python dynamic resource), then preview, up, the stack outputs
-and destroy. To be replaced by the quickstart example.
+Starts the emulator with its built-in demo scenario, copies examples/quickstart into
+a temporary project with a local file backend, and runs preview (showing the task's
+live status), up, the stack outputs and destroy. Credentials go to the provider
+through the environment only, as the README recommends.
 """
 
 from __future__ import annotations
 
 import json
+import secrets
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "e2e"))
 
-from harness import HOW_TO_GET_PULUMI, PROGRAMS_DIR, PulumiError, PulumiProject, locate_pulumi
+from harness import HOW_TO_GET_PULUMI, PulumiError, PulumiProject, locate_pulumi
+
+ACCESS_KEY = "DEMOACCESSKEY"
+PROJECT_ID = "demo-project"
 
 
 def step(title: str) -> None:
@@ -27,26 +33,56 @@ def main() -> int:
     if pulumi is None:
         print(f"demo: Pulumi CLI not available: {problem}\n{HOW_TO_GET_PULUMI}", file=sys.stderr)
         return 1
-    with tempfile.TemporaryDirectory(prefix="rocketmq-migration-demo-") as tmp:
-        project = PulumiProject(Path(tmp), pulumi, stack="demo")
-        project.copy_program(PROGRAMS_DIR / "smoke")
-        print(f"demo: project in {project.dir}, state in {project.state_dir} ({pulumi})")
-        try:
-            project.config_set("smoke:store", str(Path(tmp) / "records"))
-            project.config_set("smoke:message", "hello from make demo")
-            step("pulumi preview")
-            print(project.preview().stdout)
-            step("pulumi up")
-            print(project.up().stdout)
-            step("stack outputs")
-            print(json.dumps(project.outputs(), indent=2, sort_keys=True))
-        except PulumiError as exc:
-            print(f"demo failed: {exc}", file=sys.stderr)
-            return 1
-        finally:
-            if project.stack_created:
-                step("pulumi destroy")
-                print(project.destroy(check=False).stdout)
+    secret_key = secrets.token_urlsafe(24)  # a fresh one per run: nothing to leak
+    emulator = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pulumi_rocketmq_migration.emulator",
+            "--port",
+            "0",
+            "--access-key",
+            ACCESS_KEY,
+            "--secret-key",
+            secret_key,
+            "--project-id",
+            PROJECT_ID,
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        endpoint = (emulator.stdout.readline() if emulator.stdout else "").strip()
+        print(f"demo: emulator serving the built-in demo scenario at {endpoint}")
+        with tempfile.TemporaryDirectory(prefix="rocketmq-migration-demo-") as tmp:
+            project = PulumiProject(
+                Path(tmp),
+                pulumi,
+                stack="demo",
+                env={"HW_ACCESS_KEY": ACCESS_KEY, "HW_SECRET_KEY": secret_key},
+            )
+            project.copy_example("quickstart")
+            print(f"demo: project in {project.dir}, state in {project.state_dir} ({pulumi})")
+            try:
+                project.config_set("huaweicloud:dmsEndpoint", endpoint)
+                project.config_set("huaweicloud:projectId", PROJECT_ID)
+                step("pulumi preview: the task's live status, before any update")
+                print(project.preview().stdout)
+                step("pulumi up")
+                print(project.up().stdout)
+                step("stack outputs")
+                print(json.dumps(project.outputs(), indent=2, sort_keys=True))
+            except PulumiError as exc:
+                print(f"demo failed: {exc}", file=sys.stderr)
+                return 1
+            finally:
+                if project.stack_created:
+                    step("pulumi destroy: a lookup is only forgotten")
+                    print(project.destroy(check=False).stdout)
+    finally:
+        emulator.terminate()
+        emulator.wait(timeout=10)
+    print("demo finished")
     return 0
 
 
