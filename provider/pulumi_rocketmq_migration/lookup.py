@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 import attrs
@@ -357,6 +357,18 @@ def get_migration_tasks(
     return MigrationTasksResult(**tasks_outputs(tasks, instance_id, settings))
 
 
+def _over_inputs(
+    function: Callable[..., Any], inputs: list[Any], connection: dict[str, str | None]
+) -> pulumi.Output[Any]:
+    """Call ``function`` once every input is known, off the event loop (it blocks on HTTP)."""
+
+    def call(args: list[Any]) -> Any:
+        job = functools.partial(function, *args, **connection)
+        return asyncio.get_running_loop().run_in_executor(None, job)
+
+    return pulumi.Output.all(*inputs).apply(call)
+
+
 def get_migration_task_output(
     instance_id: pulumi.Input[str],
     task_id: pulumi.Input[str] | None = None,
@@ -368,13 +380,8 @@ def get_migration_task_output(
 ) -> pulumi.Output[MigrationTaskResult]:
     """``get_migration_task`` over Inputs; unknown while any input is unknown."""
 
-    def call(args: list[Any]) -> Any:
-        job = functools.partial(
-            get_migration_task, *args, endpoint=endpoint, region=region, project_id=project_id
-        )
-        return asyncio.get_running_loop().run_in_executor(None, job)
-
-    return pulumi.Output.all(instance_id, task_id, name).apply(call)
+    connection = {"endpoint": endpoint, "region": region, "project_id": project_id}
+    return _over_inputs(get_migration_task, [instance_id, task_id, name], connection)
 
 
 def get_migration_tasks_output(
@@ -389,10 +396,5 @@ def get_migration_tasks_output(
 ) -> pulumi.Output[MigrationTasksResult]:
     """``get_migration_tasks`` over Inputs; unknown while any input is unknown."""
 
-    def call(args: list[Any]) -> Any:
-        job = functools.partial(
-            get_migration_tasks, *args, endpoint=endpoint, region=region, project_id=project_id
-        )
-        return asyncio.get_running_loop().run_in_executor(None, job)
-
-    return pulumi.Output.all(instance_id, task_type, name, status).apply(call)
+    connection = {"endpoint": endpoint, "region": region, "project_id": project_id}
+    return _over_inputs(get_migration_tasks, [instance_id, task_type, name, status], connection)

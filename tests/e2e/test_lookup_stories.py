@@ -124,6 +124,7 @@ def test_inventory_lists_rabbit_tasks_across_pages(stack, emulator):
     assert outputs["total"] == len(outputs["ids"]) == 2
     assert outputs["status_counts"]["failed"] == 1
     assert outputs["status_counts"]["finished"] == 1
+    assert len(outputs["finished_ids"]) == 1 and outputs["finished_ids"][0] in outputs["ids"]
 
 
 def test_gate_waits_for_the_migration_then_cuts_over(stack, emulator):
