@@ -179,15 +179,31 @@ def test_the_timeout_names_the_task_and_its_last_status(stack, emulator):
     assert "'task-stuck'" in result.stdout and "still starting" in result.stdout
 
 
-def test_bad_input_names_the_property(stack, emulator):
+@pytest.mark.parametrize(
+    ("lookup", "message"),
+    [
+        ("MigrationTask('bad', instance_id='i', task_id='t', wait_for='done')", "wait_for: 'done'"),
+        ("MigrationTask('bad', instance_id='i', task_id='t', name='n')", "task_id: give exactly"),
+        ("MigrationTask('bad', instance_id='', task_id='t')", "instance_id: must be a non-empty"),
+        ("MigrationTasks('bad', instance_id='i', task_type='kafka')", "task_type: 'kafka' is not"),
+        ("MigrationTasks('bad', instance_id='i', status='done')", "status: 'done' is not one of"),
+        (
+            "MigrationTask('bad', instance_id='i', task_id='t', wait_for='finished', timeout='x')",
+            "timeout: 'x' is not a duration",
+        ),
+    ],
+    ids=["wait_for", "id-and-name", "empty-instance", "task_type", "status", "timeout"],
+)
+def test_bad_input_names_the_property(stack, emulator, lookup, message):
     stack.write_program(
-        "from pulumi_rocketmq_migration import MigrationTask\n"
-        "MigrationTask('bad', instance_id='i', task_id='t', wait_for='done')\n"
+        f"from pulumi_rocketmq_migration import MigrationTask, MigrationTasks\n{lookup}\n"
     )
     configure(stack, emulator)
     result = stack.preview(check=False)
     assert result.returncode != 0
-    assert "wait_for" in result.stdout and "'done' is not one of" in result.stdout
+    assert f"'bad': {message}" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+    assert not emulator.requests, "bad input is refused before anything is sent"
 
 
 def test_an_unknown_instance_at_preview_gives_unknown_outputs(stack, emulator):
