@@ -81,11 +81,11 @@ class MigrationTaskProvider(ResourceProvider):
         self, client: MigrationClient, settings: Settings, props: Mapping[str, Any]
     ) -> dict[str, Any]:
         instance_id = _required(props, "instance_id")
+        policy = lookup_policy(props)  # checked before anything is sent
         task_id = props.get("task_id")
         if not task_id:
             task_id = client.find_by_name(instance_id, _required(props, "name")).id
         detail = client.get_task(instance_id, task_id, kind="all")
-        policy = lookup_policy(props)
         if policy is not None:
             verdict = policy.verdict(detail.task)
             if verdict == "failed":
@@ -109,11 +109,12 @@ class MigrationTaskProvider(ResourceProvider):
 def _wait(
     client: MigrationClient, instance_id: str, task_id: str, policy: WaitPolicy, log: _EngineLog
 ) -> TaskDetail:
-    latest: list[TaskDetail] = []
+    latest: TaskDetail | None = None
 
     def read_again() -> MetadataTask:
-        latest.append(client.get_task(instance_id, task_id, kind="all"))
-        return latest[-1].task
+        nonlocal latest
+        latest = client.get_task(instance_id, task_id, kind="all")
+        return latest.task
 
     def report(task: MetadataTask, elapsed: float) -> None:
         log.info(
@@ -122,7 +123,8 @@ def _wait(
         )
 
     wait(read_again, policy, on_change=report)
-    return latest[-1]
+    assert latest is not None, "wait reads at least once"
+    return latest
 
 
 def lookup_policy(props: Mapping[str, Any]) -> WaitPolicy | None:
