@@ -46,22 +46,27 @@ def median(values: Sequence[float]) -> float:
 
 
 @contextmanager
-def emulator(workdir: Path, counts: Sequence[int], *, nodelay: bool = True) -> Iterator[str]:
+def emulator(workdir: Path, counts: Sequence[int]) -> Iterator[str]:
     """An emulator subprocess serving ``scenario(counts)``; yields its base URL.
 
-    It accepts the AK/SK pair and the IAM token above. ``nodelay`` runs it through
-    ``benchmarks.emulator_nodelay`` (see there why); False runs the stock one.
+    It accepts the AK/SK pair and the IAM token above.
     """
     path = workdir / "scenario.json"
     path.write_text(json.dumps(scenario(counts)), encoding="utf-8")
-    module = "benchmarks.emulator_nodelay" if nodelay else "pulumi_rocketmq_migration.emulator"
-    command = [sys.executable, "-m", module, "--port", "0", "--access-key", ACCESS_KEY]
+    command = [
+        sys.executable,
+        "-m",
+        "pulumi_rocketmq_migration.emulator",
+        "--port",
+        "0",
+        "--access-key",
+        ACCESS_KEY,
+    ]
     command += ["--secret-key", SECRET_KEY, "--project-id", PROJECT_ID, "--token", TOKEN]
     command += ["--scenario", str(path)]
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])))
-    process = subprocess.Popen(
-        command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, text=True
-    )
+    paths = [str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in paths if p))
+    process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
         url = process.stdout.readline().strip()

@@ -15,8 +15,11 @@ from typing import Any
 
 import attrs
 import requests
-from huaweicloudsdkcore.auth.credentials import BasicCredentials
-from huaweicloudsdkrocketmq.v2 import ListRocketMqMigrationTaskRequest, RocketMQClient
+from huaweicloudsdkcore.auth.credentials import BasicCredentials  # type: ignore[import-untyped]
+from huaweicloudsdkrocketmq.v2 import (  # type: ignore[import-untyped]
+    ListRocketMqMigrationTaskRequest,
+    RocketMQClient,
+)
 from requests.adapters import HTTPAdapter
 
 from pulumi_rocketmq_migration.client import MAX_PAGE_SIZE, MigrationClient
@@ -77,7 +80,9 @@ def official(url: str) -> Lister:
         tasks: list[Any] = []
         page = 1  # offset is a page number from 1
         while True:
-            request = ListRocketMqMigrationTaskRequest(instance_id=instance, offset=page, limit=PAGE)
+            request = ListRocketMqMigrationTaskRequest(
+                instance_id=instance, offset=page, limit=PAGE
+            )
             answer = client.list_rocket_mq_migration_task(request)
             tasks.extend(answer.task or [])
             if not answer.task or len(tasks) >= answer.total:
@@ -112,16 +117,24 @@ MAKERS: dict[str, Callable[[str], Lister]] = {"ours": ours, "official": official
 def run_once(url: str, client: str, count: int) -> dict[str, float]:
     lister = MAKERS[client](url)
     with counting() as counter:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         read = lister(instance_id(count))
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     if read != count or counter.not_ok:
         raise RuntimeError(f"{client} read {read} of {count} tasks ({counter.not_ok} not 200)")
-    return {"seconds": elapsed, "requests": counter.requests, "bytes": counter.bytes}
+    return {
+        "seconds": elapsed,
+        "cpu_seconds": cpu,
+        "requests": counter.requests,
+        "bytes": counter.bytes,
+    }
 
 
 def run(url: str, counts: Sequence[int], reps: dict[int, int], skip: set[tuple[str, int]]) -> Any:
-    """Median wall time, requests and bytes per (count, client); reps interleave the clients."""
+    """Median wall and client CPU time, requests and bytes per (count, client).
+
+    Repetitions interleave the clients, so drift in the machine's load hits them alike.
+    """
     for client in CLIENTS:  # warm up: imports, first connection
         run_once(url, client, min(counts))
     results: dict[str, dict[str, Any]] = {}
@@ -135,6 +148,7 @@ def run(url: str, counts: Sequence[int], reps: dict[int, int], skip: set[tuple[s
             row[client] = {
                 "seconds": [d["seconds"] for d in done],
                 "median_seconds": median([d["seconds"] for d in done]),
+                "median_cpu_seconds": median([d["cpu_seconds"] for d in done]),
                 "requests": int(done[0]["requests"]),
                 "bytes": int(done[0]["bytes"]),
             }

@@ -122,6 +122,8 @@ class MigrationTask(Resource, module="rocketmq", name="MigrationTask"):
             policy = lookup_policy(props)
         except MigrationTaskError as exc:
             raise _refuse(resource_name, "MigrationTask", exc) from None
+        # Each registered property costs the engine time in every preview: send only what was given.
+        props = {k: v for k, v in props.items() if v is not None}
 
         key = task_id if task_id is not None else pulumi.Output.concat("name=", cast(str, name))
         lookup_id = pulumi.Output.concat(instance_id, "/", key)

@@ -76,6 +76,9 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; with Nagle's algorithm the second one
+    # waits for the client's delayed ACK, about 40 ms on every answer.
+    disable_nagle_algorithm = True
     server_version = "api-gateway"
     server: _Server
 

@@ -1,0 +1,91 @@
+"""``python -m benchmarks [--quick] [--only listing|pulumi] [--out FILE]``.
+
+Prints markdown tables and the targets (PASS/MISS), and writes every figure as JSON
+(default ``bench-results/latest.json``). The emulator runs as a subprocess;
+clients run in this process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from . import listing, report, stacks
+from .common import REPO_ROOT, emulator, instance_id, task_ids
+
+LIST_COUNTS = (100, 1_000, 10_000)
+STACK_COUNTS = (1, 20, 100)
+ROUND_TRIP_SAMPLES = 200
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument(
+        "--quick", action="store_true", help="a smoke run: fewer reps, K up to 20, no SDK at 10k"
+    )
+    parser.add_argument("--only", choices=("listing", "pulumi"), help="run one part only")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=REPO_ROOT / "bench-results" / "latest.json",
+        help="where to write the JSON (default: bench-results/latest.json)",
+    )
+    return parser
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    started = time.perf_counter()
+    results: dict[str, Any] = {
+        "machine": report.machine(),
+        "quick": args.quick,
+        "load_before": _load(),
+        "emulator": "subprocess",
+    }
+    stack_counts = STACK_COUNTS[:2] if args.quick else STACK_COUNTS
+    counts = sorted({*LIST_COUNTS, max(stack_counts)})
+    with tempfile.TemporaryDirectory(prefix="rocketmq-bench-") as tmp:
+        root = Path(tmp)
+        with emulator(root, counts) as url:
+            task_id = task_ids(counts, 1)[0]
+            results["round_trip"] = listing.round_trip(
+                url, task_id, max(counts), 50 if args.quick else ROUND_TRIP_SAMPLES
+            )
+            if args.only in (None, "listing"):
+                print("listing ...", file=sys.stderr, flush=True)
+                reps = {100: 7, 1_000: 7, 10_000: 7}
+                skip: set[tuple[str, int]] = set()
+                if args.quick:
+                    reps = {100: 2, 1_000: 2, 10_000: 1}
+                    skip = {("official", 10_000)}
+                results["listing"] = listing.run(url, LIST_COUNTS, reps, skip)
+            if args.only in (None, "pulumi"):
+                print("pulumi ...", file=sys.stderr, flush=True)
+                reps = {1: 1, 20: 1} if args.quick else {1: 5, 20: 5, 100: 3}
+                ids = task_ids(counts, max(stack_counts))
+                instance = instance_id(max(counts))
+                results["stacks"] = stacks.run(
+                    root / "pulumi", url, stack_counts, reps, instance, ids
+                )
+    results["targets"] = report.targets(results)
+    results["load_after"] = _load()
+    results["wall_seconds"] = time.perf_counter() - started
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(report.markdown(results))
+    print(f"\nFigures written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
