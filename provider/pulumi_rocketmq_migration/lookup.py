@@ -50,7 +50,7 @@ def _statuses(value: Statuses) -> list[str] | None:
     return [value] if isinstance(value, str) else list(value)
 
 
-def _raise_on_error(resource: pulumi.Resource, kind: str, name: str, error: str | None) -> None:
+def _raise_on_error(kind: str, name: str, error: str | None) -> None:
     if error:
         raise pulumi.RunError(f"{kind} {name!r}: {error}")
 
@@ -131,7 +131,7 @@ class MigrationTask(Resource, module="rocketmq", name="MigrationTask"):
         props.update({k: None for k in _task_output_names() if k not in props})
         super().__init__(PROVIDER, resource_name, props, _read_by(lookup_id, opts))
 
-        self.error.apply(functools.partial(_raise_on_error, self, "MigrationTask", resource_name))
+        self.error.apply(functools.partial(_raise_on_error, "MigrationTask", resource_name))
         if policy is not None and pulumi.runtime.is_dry_run():
             targets = " or ".join(policy.wait_for)
 
@@ -203,7 +203,7 @@ class MigrationTasks(Resource, module="rocketmq", name="MigrationTasks"):
             instance_id, "/tasks", "?" + selection if selection else ""
         )
         super().__init__(PROVIDER, resource_name, props, _read_by(lookup_id, opts))
-        self.error.apply(functools.partial(_raise_on_error, self, "MigrationTasks", resource_name))
+        self.error.apply(functools.partial(_raise_on_error, "MigrationTasks", resource_name))
 
 
 def _task_output_names() -> tuple[str, ...]:
