@@ -176,3 +176,15 @@ def test_through_the_engine_protocol_in_a_separate_process(serve):
         process.terminate()
         _, stderr = process.communicate(timeout=10)
     assert SECRET_KEY not in stderr
+
+
+def test_a_refresh_reads_the_task_it_found_before(serve, env):
+    """On refresh the engine passes the last outputs: both task_id and name are set."""
+    older = task("t-old", "same", start_date="2024-01-01 00:00:00.00")
+    newer = task("t-new", "same", start_date="2024-06-01 00:00:00.00")
+    emulator = serve(scenario([older, newer]))
+    provider = MigrationTaskProvider()
+    by_name = provider.read("x", props(emulator, name="same")).outs
+    refreshed = provider.read("x", props(emulator, **{**by_name, "task_id": "t-old"})).outs
+    assert by_name["task_id"] == "t-new"
+    assert refreshed["task_id"] == "t-old" and refreshed["error"] is None

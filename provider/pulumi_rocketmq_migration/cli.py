@@ -309,9 +309,7 @@ def run_list(args: argparse.Namespace, settings: Settings, output: str) -> int:
 
 
 def _task_id(client: MigrationClient, args: argparse.Namespace) -> str:
-    if args.task_id is not None:
-        return str(args.task_id)
-    return client.find_by_name(args.instance_id, args.name).id
+    return client.task_id_for(args.instance_id, args.task_id, args.name)
 
 
 def run_get(args: argparse.Namespace, settings: Settings, output: str) -> int:

@@ -89,6 +89,12 @@ def metadata_query(
     return query
 
 
+def check_one_task(task_id: object, name: object) -> None:
+    """A task is asked for by exactly one of its id and its name."""
+    if (task_id is None) == (name is None):
+        raise InvalidRequest("task_id", "give exactly one of task_id and name")
+
+
 def _identifier(field: str, value: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidRequest(field, "must be a non-empty string")
@@ -262,6 +268,11 @@ class MigrationClient:
                 f"no migration task named {name!r} in instance {instance_id}", status=200
             )
         return max(matches, key=lambda t: t.start_date)
+
+    def task_id_for(self, instance_id: str, task_id: str | None, name: str | None) -> str:
+        """The task asked for by id, or by name (the newest of that name)."""
+        check_one_task(task_id, name)
+        return task_id if task_id is not None else self.find_by_name(instance_id, str(name)).id
 
     # -- one request -------------------------------------------------------
 

@@ -20,7 +20,7 @@ import attrs
 import pulumi
 from pulumi.dynamic import Resource
 
-from .client import MigrationClient
+from .client import MigrationClient, check_one_task
 from .errors import InvalidRequest, MigrationTaskError
 from .models import MigratedMetadata, TaskFilter
 from .outputs import TASK_FIELDS, task_outputs, tasks_outputs
@@ -113,8 +113,7 @@ class MigrationTask(Resource, module="rocketmq", name="MigrationTask"):
         }
         try:
             _plain_text("instance_id", instance_id)
-            if (task_id is None) == (name is None):
-                raise InvalidRequest("task_id", "give exactly one of task_id and name")
+            check_one_task(task_id, name)
             _plain_text("task_id", task_id)
             _plain_text("name", name)
             if fail_on is not None and wait_for is None:
@@ -330,13 +329,12 @@ def get_migration_task(
 ) -> MigrationTaskResult:
     """One task, now, from the program process; raises the package's typed errors."""
     _plain_text("instance_id", instance_id)
-    if (task_id is None) == (name is None):
-        raise InvalidRequest("task_id", "give exactly one of task_id and name")
+    check_one_task(task_id, name)
     settings, client = _program_client(endpoint, region, project_id)
     with client:
-        if task_id is None:
-            task_id = client.find_by_name(instance_id, str(name)).id
-        detail = client.get_task(instance_id, task_id, kind="all")
+        detail = client.get_task(
+            instance_id, client.task_id_for(instance_id, task_id, name), kind="all"
+        )
     return MigrationTaskResult(**task_outputs(detail.task, detail.metadata, instance_id, settings))
 
 

@@ -82,9 +82,11 @@ class MigrationTaskProvider(ResourceProvider):
     ) -> dict[str, Any]:
         instance_id = _required(props, "instance_id")
         policy = lookup_policy(props)  # checked before anything is sent
-        task_id = props.get("task_id")
-        if not task_id:
-            task_id = client.find_by_name(instance_id, _required(props, "name")).id
+        # On refresh the engine hands back the last outputs, which hold both the task's
+        # id and its name: the id, when there is one, is the task this lookup is about.
+        task_id = props.get("task_id") or client.task_id_for(
+            instance_id, None, _required(props, "name")
+        )
         detail = client.get_task(instance_id, task_id, kind="all")
         if policy is not None:
             verdict = policy.verdict(detail.task)
