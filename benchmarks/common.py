@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import subprocess
-import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from pulumi_rocketmq_migration.emulator import Scenario
+from pulumi_rocketmq_migration.emulator import Scenario, emulator_process
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ACCESS_KEY = "BENCHAK"
@@ -53,30 +51,9 @@ def emulator(workdir: Path, counts: Sequence[int]) -> Iterator[str]:
     """
     path = workdir / "scenario.json"
     path.write_text(json.dumps(scenario(counts)), encoding="utf-8")
-    command = [
-        sys.executable,
-        "-m",
-        "pulumi_rocketmq_migration.emulator",
-        "--port",
-        "0",
-        "--access-key",
-        ACCESS_KEY,
-    ]
-    command += ["--secret-key", SECRET_KEY, "--project-id", PROJECT_ID, "--token", TOKEN]
-    command += ["--scenario", str(path)]
     paths = [str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in paths if p))
-    process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().strip()
-        if not url.startswith("http://"):
-            raise RuntimeError(f"the emulator did not start (exit code {process.wait()})")
+    options = ["--access-key", ACCESS_KEY, "--secret-key", SECRET_KEY, "--project-id", PROJECT_ID]
+    options += ["--token", TOKEN, "--scenario", str(path)]
+    with emulator_process(*options, env=env, cwd=REPO_ROOT) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()

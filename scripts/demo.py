@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -19,6 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "e2e"))
 
 from harness import HOW_TO_GET_PULUMI, PulumiError, PulumiProject, locate_pulumi
+
+from pulumi_rocketmq_migration.emulator import emulator_process
 
 ACCESS_KEY = "DEMOACCESSKEY"
 PROJECT_ID = "demo-project"
@@ -34,25 +35,8 @@ def main() -> int:
         print(f"demo: Pulumi CLI not available: {problem}\n{HOW_TO_GET_PULUMI}", file=sys.stderr)
         return 1
     secret_key = secrets.token_urlsafe(24)  # a fresh one per run: nothing to leak
-    emulator = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "pulumi_rocketmq_migration.emulator",
-            "--port",
-            "0",
-            "--access-key",
-            ACCESS_KEY,
-            "--secret-key",
-            secret_key,
-            "--project-id",
-            PROJECT_ID,
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        endpoint = (emulator.stdout.readline() if emulator.stdout else "").strip()
+    options = ["--access-key", ACCESS_KEY, "--secret-key", secret_key, "--project-id", PROJECT_ID]
+    with emulator_process(*options) as endpoint:
         print(f"demo: emulator serving the built-in demo scenario at {endpoint}")
         with tempfile.TemporaryDirectory(prefix="rocketmq-migration-demo-") as tmp:
             project = PulumiProject(
@@ -79,9 +63,6 @@ def main() -> int:
                 if project.stack_created:
                     step("pulumi destroy: a lookup is only forgotten")
                     print(project.destroy(check=False).stdout)
-    finally:
-        emulator.terminate()
-        emulator.wait(timeout=10)
     print("demo finished")
     return 0
 

@@ -8,6 +8,7 @@ shares the models and the signer with the client and nothing else.
 from .api import DEFAULT_LIMIT, DEFAULT_OFFSET, MAX_LIMIT
 from .cli import main
 from .faults import Faults
+from .process import emulator_process
 from .record import RequestRecord
 from .scenario import Scenario
 from .server import Emulator
@@ -20,5 +21,6 @@ __all__ = [
     "Faults",
     "RequestRecord",
     "Scenario",
+    "emulator_process",
     "main",
 ]

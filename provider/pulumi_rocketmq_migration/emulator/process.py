@@ -1,0 +1,33 @@
+"""The emulator as a separate process, for callers that must not share its lifetime
+or its GIL: the demo, and benchmarks that time a client against it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+
+@contextmanager
+def emulator_process(
+    *options: str, env: Mapping[str, str] | None = None, cwd: Path | None = None
+) -> Iterator[str]:
+    """Start ``python -m pulumi_rocketmq_migration.emulator --port 0 <options>``; yield its URL."""
+    command = [sys.executable, "-m", "pulumi_rocketmq_migration.emulator", "--port", "0"]
+    process = subprocess.Popen(
+        [*command, *options], stdout=subprocess.PIPE, text=True, env=env, cwd=cwd
+    )
+    try:
+        url = process.stdout.readline().strip() if process.stdout else ""
+        if not url.startswith("http://"):
+            raise RuntimeError(f"the emulator did not start (exit code {process.wait()})")
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
