@@ -242,19 +242,100 @@ def test_retry_after_is_honoured(serve):
         (Faults(throttle=50, retry_after=0), Throttled),
         (Faults(server_errors=50), ServiceUnavailable),
         (Faults(reset=50), ServiceUnavailable),
-        (Faults(malformed_json=1), InvalidResponse),
-        (Faults(truncated_json=1, truncated_full_length=False), InvalidResponse),
-        (Faults(truncated_json=1, truncated_full_length=True), ServiceUnavailable),
+        (Faults(malformed_json=50), InvalidResponse),
+        (Faults(truncated_json=50, truncated_full_length=False), InvalidResponse),
+        (Faults(truncated_json=50, truncated_full_length=True), ServiceUnavailable),
+        (Faults(hang=50), ServiceUnavailable),
     ],
-    ids=["429-forever", "5xx-forever", "reset-forever", "malformed", "truncated", "short-read"],
+    ids=[
+        "429-forever",
+        "5xx-forever",
+        "reset-forever",
+        "malformed",
+        "truncated",
+        "short-read",
+        "hang",
+    ],
 )
 def test_persistent_faults_end_in_a_typed_error(serve, faults, error):
     emulator = serve(MANY, faults)
-    policy = RetryPolicy(max_retries=2, backoff_factor=0.01, backoff_jitter=0.0, deadline=10)
+    policy = RetryPolicy(max_retries=2, backoff_factor=0.01, backoff_jitter=0.0, deadline=3)
     started = time.monotonic()
     with MigrationClient(settings_for(emulator), retry=policy) as client, pytest.raises(error):
         client.list_page(INSTANCE_ID, 1, 10)
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < 3.5
+
+
+@pytest.mark.parametrize(
+    ("faults", "sent"),
+    [
+        (Faults(throttle=2, retry_after=None), 3),
+        (Faults(truncated_json=2, truncated_full_length=True), 3),
+        (Faults(truncated_json=2, truncated_full_length=False), 3),
+        (Faults(malformed_json=2), 3),
+        (Faults(hang=1), 2),
+    ],
+    ids=["429-without-retry-after", "body-broken-off", "body-cut-short", "not-json", "hang"],
+)
+def test_a_transient_fault_after_or_without_an_answer_is_retried(serve, faults, sent):
+    emulator = serve(MANY, faults)
+    policy = RetryPolicy(max_retries=3, backoff_factor=0.01, backoff_jitter=0.0, deadline=10)
+    settings = settings_for(emulator, read_timeout=1.0)
+    with MigrationClient(settings, retry=policy) as client:
+        assert len(client.list_page(INSTANCE_ID, 1, 10).tasks) == 10
+    assert len(emulator.requests) == sent
+
+
+def test_a_body_broken_after_200_says_so_not_no_answer(serve):
+    emulator = serve(MANY, Faults(truncated_json=50, truncated_full_length=True))
+    policy = RetryPolicy(max_retries=1, backoff_factor=0.01, backoff_jitter=0.0, deadline=5)
+    with (
+        MigrationClient(settings_for(emulator), retry=policy) as client,
+        pytest.raises(ServiceUnavailable) as caught,
+    ):
+        client.list_page(INSTANCE_ID, 1, 10)
+    assert caught.value.status == 200
+    assert caught.value.request_id == emulator.requests[-1].request_id
+    assert "broke off mid-body after 2 attempts" in str(caught.value)
+    assert "no HTTP answer" not in str(caught.value)
+    assert len(emulator.requests) == 2
+
+
+def test_the_deadline_is_a_hard_bound_on_a_server_that_never_answers(serve):
+    emulator = serve(MANY, Faults(hang=50))
+    policy = RetryPolicy(max_retries=4, backoff_factor=0.01, backoff_jitter=0.0, deadline=1.5)
+    settings = settings_for(emulator, read_timeout=30.0, connect_timeout=30.0)
+    started = time.monotonic()
+    with (
+        MigrationClient(settings, retry=policy) as client,
+        pytest.raises(ServiceUnavailable, match="no answer from .* ReadTimeout"),
+    ):
+        client.get_task(INSTANCE_ID, "t1")
+    assert 1.4 <= time.monotonic() - started < 2.0
+    assert len(emulator.requests) == 1  # the one attempt took all the time there was
+
+
+def test_each_attempt_gets_only_the_time_left(serve):
+    # Two hangs: with 1s reads the third attempt answers; a read never outlives the deadline.
+    emulator = serve(MANY, Faults(hang=2))
+    policy = RetryPolicy(max_retries=4, backoff_factor=0.01, backoff_jitter=0.0, deadline=2.5)
+    settings = settings_for(emulator, read_timeout=1.0)
+    started = time.monotonic()
+    with MigrationClient(settings, retry=policy) as client:
+        assert client.list_page(INSTANCE_ID, 1, 10).total == 137
+    assert 2.0 <= time.monotonic() - started < 2.5
+    assert len(emulator.requests) == 3
+
+
+def test_no_retry_is_started_past_the_deadline(serve):
+    emulator = serve(MANY, Faults(hang=50))
+    policy = RetryPolicy(max_retries=4, backoff_factor=0.01, backoff_jitter=0.0, deadline=1.5)
+    settings = settings_for(emulator, read_timeout=1.0)
+    started = time.monotonic()
+    with MigrationClient(settings, retry=policy) as client, pytest.raises(ServiceUnavailable):
+        client.list_page(INSTANCE_ID, 1, 10)
+    assert time.monotonic() - started < 1.9
+    assert len(emulator.requests) == 2  # 1s, then the 0.5s left
 
 
 def test_the_deadline_bounds_a_long_retry_after(serve):

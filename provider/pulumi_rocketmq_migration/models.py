@@ -241,6 +241,10 @@ class TaskDetail:
         answered_id = body.get("id", task_id)
         if not isinstance(answered_id, str):
             raise InvalidResponse("id", f"expected str, got {type(answered_id).__name__}")
+        if answered_id != task_id:
+            raise InvalidResponse(
+                "id", f"asked for task {task_id!r}, the answer is for {answered_id!r}"
+            )
         task = MetadataTask(id=answered_id, **fields)
         metadata = (
             MigratedMetadata.from_json_content(body["json_content"])

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import attrs
 
 from .errors import CredentialsNotFound, InvalidRequest
+from .identifiers import check_identifier
 
 CONFIG_NAMESPACE = "huaweicloud"
 
@@ -183,6 +184,7 @@ def resolve(
     project_id = found.get("project_id")
     if not project_id:
         raise InvalidRequest("project_id", "required; looked at " + _looked_at(("project_id",))[0])
+    check_identifier("project_id", project_id)
     region = found.get("region")
     if found.get("endpoint"):
         endpoint = check_endpoint(str(found["endpoint"]))

@@ -1,0 +1,69 @@
+"""What may be sent as an id, a name or a header value; checked once, before sending.
+
+Ids and names are percent-encoded where they go (the URL path for the project and
+instance ids, the query for a task id and a vhost name), so most characters are safe
+on the wire. What is refused is what encoding does not make safe, or what can only
+be a mistake: an empty or blank value, ``.`` and ``..`` as an id (a path step that a
+server or proxy may resolve away), control characters anywhere (they break headers
+and log lines), and values too long for a URL. Header values must also be printable
+ASCII: a header is sent as Latin-1, so anything else would be signed one way and
+sent another. Errors name the field and never repeat a header value, which may be a
+secret.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from .errors import InvalidRequest
+
+# Huawei ids are 32-36 characters; a vhost-exchange name is at most 2 x 255 bytes.
+MAX_IDENTIFIER_LENGTH = 1024
+
+
+def check_name(field: str, value: object) -> str:
+    """A non-blank string without control characters, of a length a URL can carry."""
+    if not isinstance(value, str):
+        raise InvalidRequest(field, f"must be a string, got {type(value).__name__}")
+    if not value.strip():
+        raise InvalidRequest(field, "must be a non-empty string")
+    if len(value) > MAX_IDENTIFIER_LENGTH:
+        raise InvalidRequest(
+            field, f"must be at most {MAX_IDENTIFIER_LENGTH} characters, got {len(value)}"
+        )
+    _refuse_control_characters(field, value)
+    return value
+
+
+def check_identifier(field: str, value: object) -> str:
+    """An id (project, instance, task): a name that is not ``.`` or ``..`` either."""
+    text = check_name(field, value)
+    if text in (".", ".."):
+        raise InvalidRequest(field, f"{text!r} is not an id: it is a path step")
+    return text
+
+
+def check_header_value(field: str, value: str) -> str:
+    """Printable ASCII only; the error says where, never what (it may be a secret)."""
+    for position, char in enumerate(value):
+        if not " " <= char <= "~":
+            raise InvalidRequest(
+                field,
+                f"must be printable ASCII; character {position + 1} is {_describe(char)}",
+            )
+    return value
+
+
+def _refuse_control_characters(field: str, value: str) -> None:
+    for position, char in enumerate(value):
+        if unicodedata.category(char) == "Cc":
+            raise InvalidRequest(
+                field,
+                f"must not contain control characters; character {position + 1} "
+                f"is {_describe(char)}",
+            )
+
+
+def _describe(char: str) -> str:
+    kind = "a control character" if unicodedata.category(char) == "Cc" else "not ASCII"
+    return f"U+{ord(char):04X} ({kind})"
