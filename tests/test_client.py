@@ -8,6 +8,7 @@ import pytest
 
 from pulumi_rocketmq_migration.client import MigrationClient, RetryPolicy, metadata_query
 from pulumi_rocketmq_migration.emulator import Faults
+from pulumi_rocketmq_migration.emulator.record import REDACTED
 from pulumi_rocketmq_migration.errors import (
     AuthError,
     InvalidRequest,
@@ -18,7 +19,7 @@ from pulumi_rocketmq_migration.errors import (
 )
 from pulumi_rocketmq_migration.settings import Credentials
 
-from .conftest import INSTANCE_ID, SECRET_KEY, scenario, settings_for, task
+from .conftest import ACCESS_KEY, INSTANCE_ID, PROJECT_ID, SECRET_KEY, scenario, settings_for, task
 
 MANY = scenario(generate={"count": 137, "type": "rocketmq", "status": "finished"})
 
@@ -308,7 +309,7 @@ def test_the_deadline_is_a_hard_bound_on_a_server_that_never_answers(serve):
     started = time.monotonic()
     with (
         MigrationClient(settings, retry=policy) as client,
-        pytest.raises(ServiceUnavailable, match="no answer from .* ReadTimeout"),
+        pytest.raises(ServiceUnavailable, match=r"no answer from .* ReadTimeout"),
     ):
         client.get_task(INSTANCE_ID, "t1")
     assert 1.4 <= time.monotonic() - started < 2.0
@@ -360,3 +361,79 @@ def test_no_retry_on_other_client_errors(serve):
     with MigrationClient(settings_for(emulator)) as client, pytest.raises(NotFound):
         client.get_task(INSTANCE_ID, "missing")
     assert len(emulator.requests) == 1
+
+
+# -- what is sent, and what is refused before sending ------------------------------
+
+
+def test_temporary_credentials_send_their_security_token(serve):
+    emulator = serve(scenario([RABBIT]))
+    temporary = Credentials(access_key=ACCESS_KEY, secret_key=SECRET_KEY, security_token="st-1")
+    with MigrationClient(settings_for(emulator, credentials=temporary)) as client:
+        client.get_task(INSTANCE_ID, "t-rabbit")
+    assert emulator.requests[-1].header("X-Security-Token") == REDACTED
+    signed = emulator.requests[-1].header("Authorization") or ""
+    assert signed == REDACTED
+
+
+def test_a_project_that_is_not_yours_is_an_auth_error(serve):
+    emulator = serve(scenario([RABBIT]))
+    with (
+        MigrationClient(settings_for(emulator, project_id="f" * 32)) as client,
+        pytest.raises(AuthError) as caught,
+    ):
+        client.get_task(INSTANCE_ID, "t-rabbit")
+    assert caught.value.status == 403
+    assert len(emulator.requests) == 1
+
+
+def test_a_task_missing_from_a_list_answer_is_not_found_without_a_status(serve):
+    # A service may answer ?id= with the list form; a 200 without the task is no HTTP error.
+    emulator = serve(scenario([RABBIT]))
+    with MigrationClient(settings_for(emulator)) as client:
+        listing = client._get(INSTANCE_ID, metadata_query())
+        client._get = lambda instance, query: listing
+        with pytest.raises(NotFound) as caught:
+            client.get_task(INSTANCE_ID, "t-gone")
+    assert caught.value.status is None
+    assert str(caught.value) == f"migration task t-gone not found in instance {INSTANCE_ID}"
+
+
+@pytest.mark.parametrize("bad", [".", "..", "a\nb", "a\x00", "\x1b[2J", "", "  "])
+@pytest.mark.parametrize("field", ["instance_id", "task_id", "project_id"])
+def test_path_steps_and_control_characters_are_refused_as_ids(serve, field, bad):
+    emulator = serve(scenario([RABBIT]))
+    ids = {"instance_id": INSTANCE_ID, "task_id": "t-rabbit", "project_id": PROJECT_ID, field: bad}
+
+    def read() -> None:
+        with MigrationClient(settings_for(emulator, project_id=ids["project_id"])) as client:
+            client.get_task(ids["instance_id"], ids["task_id"])
+
+    with pytest.raises(InvalidRequest) as caught:
+        read()
+    assert caught.value.field == {"task_id": "id"}.get(field, field)
+    assert emulator.requests == []
+
+
+@pytest.mark.parametrize("field", ["access_key", "security_token", "auth_token"])
+@pytest.mark.parametrize("bad", ["sekrit\r\nX-Evil: 1", "sekrit\x00", "sekrit€"])
+def test_header_values_must_be_printable_ascii_and_are_never_echoed(serve, field, bad):
+    emulator = serve(scenario([RABBIT]))
+    values = {"access_key": ACCESS_KEY, "secret_key": SECRET_KEY, field: bad}
+    if field == "auth_token":
+        values = {field: bad}
+    with pytest.raises(InvalidRequest) as caught:
+        MigrationClient(settings_for(emulator, credentials=Credentials(**values)))
+    assert caught.value.field == field
+    assert "sekrit" not in str(caught.value)
+    assert emulator.requests == []
+
+
+def test_a_detail_answer_for_another_task_is_an_invalid_response(serve):
+    emulator = serve(scenario([RABBIT, task("t-other", "other")]))
+    with MigrationClient(settings_for(emulator)) as client:
+        real = client._get
+        client._get = lambda instance, query: {**real(instance, query), "id": "t-other"}
+        with pytest.raises(InvalidResponse) as caught:
+            client.get_task(INSTANCE_ID, "t-rabbit", kind="all")
+    assert caught.value.field == "id"

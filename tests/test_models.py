@@ -100,3 +100,19 @@ def test_filters_check_their_values_and_match_task_fields():
         TaskFilter(task_type="rabbit")
     with pytest.raises(InvalidRequest, match="status"):
         TaskFilter(status="done")
+
+
+def test_a_detail_answer_for_another_task_is_an_invalid_response():
+    body = {
+        "id": "t-other",
+        "name": "n",
+        "start_date": "d",
+        "status": "finished",
+        "type": "rocketmq",
+    }
+    with pytest.raises(InvalidResponse) as caught:
+        TaskDetail.from_json({**body, "json_content": ""}, "t-asked")
+    assert caught.value.field == "id"
+    assert "t-asked" in str(caught.value)
+    same = TaskDetail.from_json({**body, "json_content": ""}, "t-other")
+    assert same is not None and same.task.id == "t-other"
