@@ -39,6 +39,7 @@ from .errors import (
     ServiceError,
     ServiceUnavailable,
     Throttled,
+    shown,
 )
 from .identifiers import check_header_value, check_identifier, check_name
 from .models import METADATA_KINDS, MetadataKind, MetadataTask, TaskDetail, TaskPage
@@ -46,6 +47,8 @@ from .settings import Settings
 
 # The page leaves the largest page size undocumented; 50 is the DMS APIs' usual cap.
 MAX_PAGE_SIZE = 50
+# A page number past a signed 32-bit integer is refused rather than sent.
+MAX_PAGE = 2**31 - 1
 TASK_NOT_FOUND_CODE = "DMS.00405011"
 REQUEST_ID_HEADERS = ("X-Request-Id", "X-Openstack-Request-Id")
 USER_AGENT = "pulumi-rocketmq-migration"
@@ -70,7 +73,7 @@ def metadata_query(
         query.append(("id", check_identifier("id", task_id)))
     if kind is not None:
         if kind not in METADATA_KINDS:
-            raise InvalidRequest("type", f"{kind!r} is not one of {', '.join(METADATA_KINDS)}")
+            raise InvalidRequest("type", f"{shown(kind)} is not one of {', '.join(METADATA_KINDS)}")
         if task_id is None:
             raise InvalidRequest("type", "needs id: it selects the metadata of one task")
         query.append(("type", kind))
@@ -92,7 +95,7 @@ def metadata_query(
         hint = "the vhost" if kind == MetadataKind.EXCHANGE.value else "vhost-exchange"
         raise InvalidRequest("name", f"required when type is {kind}: {hint}")
     if page is not None:
-        query.append(("offset", str(_positive("offset", page, None))))
+        query.append(("offset", str(_positive("offset", page, MAX_PAGE))))
     if page_size is not None:
         query.append(("limit", str(_positive("limit", page_size, MAX_PAGE_SIZE))))
     return query
@@ -109,11 +112,11 @@ def _identifier(field: str, value: str) -> str:
     return check_name(field, value)
 
 
-def _positive(field: str, value: int, largest: int | None) -> int:
+def _positive(field: str, value: int, largest: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidRequest(field, f"must be a whole number from 1, got {value!r}")
-    if largest is not None and value > largest:
-        raise InvalidRequest(field, f"must be at most {largest}, got {value}")
+        raise InvalidRequest(field, f"must be a whole number from 1, got {shown(value)}")
+    if value > largest:
+        raise InvalidRequest(field, f"must be at most {largest}, got {shown(value)}")
     return value
 
 

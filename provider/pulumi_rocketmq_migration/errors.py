@@ -34,6 +34,15 @@ def _restore(kind: type[MigrationTaskError], args: tuple[Any, ...], state: dict[
     return error
 
 
+def shown(value: object, width: int = 60) -> str:
+    """A user's value as an error shows it: its repr (control characters escaped), cut short."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int too large to turn into digits
+        return f"a {type(value).__name__} too large to show"
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
 class MigrationTaskError(Exception):
     """Base of every error raised by pulumi_rocketmq_migration."""
 

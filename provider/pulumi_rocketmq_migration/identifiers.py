@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from .errors import InvalidRequest
+from .errors import InvalidRequest, shown
 
 # Huawei ids are 32-36 characters; a vhost-exchange name is at most 2 x 255 bytes.
 MAX_IDENTIFIER_LENGTH = 1024
@@ -39,7 +39,7 @@ def check_identifier(field: str, value: object) -> str:
     """An id (project, instance, task): a name that is not ``.`` or ``..`` either."""
     text = check_name(field, value)
     if text in (".", ".."):
-        raise InvalidRequest(field, f"{text!r} is not an id: it is a path step")
+        raise InvalidRequest(field, f"{shown(text)} is not an id: it is a path step")
     return text
 
 

@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 import attrs
 
 from . import limits
-from .errors import InvalidRequest, ServiceUnavailable, TaskFailed, Throttled, WaitTimeout
+from .errors import InvalidRequest, ServiceUnavailable, TaskFailed, Throttled, WaitTimeout, shown
 from .models import STATUSES, MetadataTask, TaskStatus
 
 DEFAULT_WAIT_FOR = (TaskStatus.FINISHED.value,)
@@ -53,7 +53,7 @@ def parse_duration(field: str, value: object) -> float:
     if isinstance(value, str):
         match = _DURATION.fullmatch(value.strip())
         if not match:
-            raise InvalidRequest(field, f"{value!r} is not a duration: {DURATION_GRAMMAR}")
+            raise InvalidRequest(field, f"{shown(value)} is not a duration: {DURATION_GRAMMAR}")
         if match["bare"] is not None:
             seconds = float(match["bare"])
         else:
@@ -69,21 +69,22 @@ def parse_duration(field: str, value: object) -> float:
             field, f"must be a duration such as 90s or 10m, got {type(value).__name__}"
         )
     if seconds != seconds or seconds < 0:
-        raise InvalidRequest(field, f"must be a duration of 0 or more, got {value!r}")
+        raise InvalidRequest(field, f"must be a duration of 0 or more, got {shown(value)}")
     if seconds > MAX_DURATION:
-        raise InvalidRequest(field, f"must be at most 168h, got {value!r}")
+        raise InvalidRequest(field, f"must be at most 168h, got {shown(value)}")
     return seconds
 
 
-def check_statuses(field: str, values: Sequence[str]) -> tuple[str, ...]:
+def check_statuses(field: str, values: object) -> tuple[str, ...]:
+    """A status, or a list of them, each one of the documented statuses."""
+    if isinstance(values, str):
+        values = [values]
+    if not isinstance(values, (list, tuple)):
+        raise InvalidRequest(field, f"must be a status or a list of statuses, got {shown(values)}")
     for value in values:
         if value not in STATUSES:
-            raise InvalidRequest(field, f"{value!r} is not one of {', '.join(STATUSES)}")
+            raise InvalidRequest(field, f"{shown(value)} is not one of {', '.join(STATUSES)}")
     return tuple(values)
-
-
-def _as_list(value: Sequence[str] | str) -> Sequence[str]:
-    return [value] if isinstance(value, str) else value
 
 
 @attrs.frozen
@@ -107,10 +108,10 @@ class WaitPolicy:
 
         None means the default: 30m for ``timeout``, 10s for ``interval``.
         """
-        targets = check_statuses("wait_for", _as_list(wait_for))
+        targets = check_statuses("wait_for", wait_for)
         if not targets:
             raise InvalidRequest("wait_for", "name at least one status to wait for")
-        named = check_statuses("fail_on", _as_list(fail_on) if fail_on is not None else ())
+        named = check_statuses("fail_on", fail_on if fail_on is not None else ())
         overlap = set(targets) & set(named)
         if overlap:
             raise InvalidRequest("fail_on", f"{', '.join(sorted(overlap))} is also in wait_for")
@@ -123,7 +124,7 @@ class WaitPolicy:
         if every < MIN_POLL_INTERVAL:
             raise InvalidRequest(
                 "poll_interval",
-                f"must be at least 1s (every read is an API call), got {interval!r}",
+                f"must be at least 1s (every read is an API call), got {shown(interval)}",
             )
         return cls(wait_for=targets, fail_on=fails, timeout=seconds, interval=every)
 

@@ -1,0 +1,162 @@
+"""A family of hostile values, in every place a value is sent: each one is either
+refused before anything is sent (InvalidRequest naming the field) or arrives at the
+emulator exactly as given, as one path segment or one query value. The emulator's
+request record is the witness. No other exception may escape.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import unquote
+
+import pytest
+
+from pulumi_rocketmq_migration.client import MAX_PAGE, MigrationClient
+from pulumi_rocketmq_migration.errors import InvalidRequest, ServiceError
+
+from .conftest import INSTANCE_ID, PROJECT_ID, scenario, settings_for, task
+
+HOSTILE = {
+    "empty": "",
+    "blank": " ",
+    "tab": "\t",
+    "dot": ".",
+    "dotdot": "..",
+    "long-at-limit": "x" * 1024,
+    "long-past-limit": "x" * 10_000,
+    "crlf": "a\r\nX-Injected: 1",
+    "nul": "a\x00b",
+    "escape": "\x1b]0;pwned\x07",
+    "del": "a\x7fb",
+    "unicode": "tâche-任务-🚀",
+    "rtl-override": "a\u202eb",
+    "path-traversal": "a/../b",
+    "slash": "a/b",
+    "query": "?x=1",
+    "ampersand": "a&id=other",
+    "percent-2F": "%2F",
+    "percent-2e": "%2e%2e",
+    "fragment": "#frag",
+    "plus-space": "a+b c",
+    "padded": " a ",
+}
+ALWAYS_REFUSED = {"empty", "blank", "tab", "long-past-limit", "crlf", "nul", "escape", "del"}
+REFUSED_AS_ID = ALWAYS_REFUSED | {"dot", "dotdot"}
+
+TASK = task("t1", "orders")
+
+
+def _segments(path: str) -> list[str]:
+    return path.split("/")
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_an_instance_id_is_refused_or_sent_as_one_path_segment(serve, name):
+    value = HOSTILE[name]
+    emulator = serve(scenario([TASK]))
+    with MigrationClient(settings_for(emulator)) as client:
+        try:
+            client.list_page(value, 1, 10)
+        except InvalidRequest as error:
+            assert name in REFUSED_AS_ID, error
+            assert error.field == "instance_id"
+            assert emulator.requests == []
+            return
+        except ServiceError as error:  # the emulator knows no such instance
+            assert error.status == 404
+    assert name not in REFUSED_AS_ID
+    (sent,) = emulator.requests
+    segments = _segments(sent.path)
+    assert segments[:4] == ["", "v2", PROJECT_ID, "instances"]
+    assert segments[5:] == ["metadata"]
+    assert unquote(segments[4]) == value
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_a_task_id_is_refused_or_sent_as_one_query_value(serve, name):
+    value = HOSTILE[name]
+    emulator = serve(scenario([TASK]))
+    with MigrationClient(settings_for(emulator)) as client:
+        try:
+            client.get_task(INSTANCE_ID, value)
+        except InvalidRequest as error:
+            assert name in REFUSED_AS_ID, error
+            assert error.field == "id"
+            assert emulator.requests == []
+            return
+        except ServiceError as error:  # no such task
+            assert error.code == "DMS.00405011"
+    assert name not in REFUSED_AS_ID
+    (sent,) = emulator.requests
+    assert sent.query == (("id", value),)
+    assert unquote(_segments(sent.path)[4]) == INSTANCE_ID
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_a_vhost_name_is_refused_or_sent_as_one_query_value(serve, name):
+    value = HOSTILE[name]
+    emulator = serve(scenario([TASK]))
+    with MigrationClient(settings_for(emulator)) as client:
+        try:
+            detail = client.get_task(INSTANCE_ID, "t1", kind="exchange", vhost=value)
+        except InvalidRequest as error:
+            assert name in ALWAYS_REFUSED, error
+            assert error.field == "name"
+            assert emulator.requests == []
+            return
+    assert name not in ALWAYS_REFUSED
+    assert detail.task.id == "t1"
+    (sent,) = emulator.requests
+    assert sent.query == (("id", "t1"), ("type", "exchange"), ("name", value))
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_a_project_id_is_refused_or_sent_as_one_segment_and_one_header(serve, name):
+    value = HOSTILE[name]
+    emulator = serve(scenario([TASK]))
+    try:
+        with MigrationClient(settings_for(emulator, project_id=value)) as client:
+            client.list_page(INSTANCE_ID, 1, 10)
+    except InvalidRequest as error:
+        assert error.field == "project_id"
+        assert emulator.requests == []
+        # Past the id rules, a header value must be printable ASCII.
+        assert name in REFUSED_AS_ID or not (value.isascii() and value.isprintable()), error
+        return
+    except ServiceError as error:  # not the emulator's project
+        assert error.status == 403
+    assert name not in REFUSED_AS_ID
+    (sent,) = emulator.requests
+    assert unquote(_segments(sent.path)[2]) == value
+    assert sent.header("X-Project-Id") == value.strip()  # HTTP trims header whitespace
+
+
+@pytest.mark.parametrize(
+    ("page", "page_size", "refused"),
+    [
+        (1, 1, None),
+        (1, 50, None),
+        (1, 51, "limit"),
+        (0, 10, "offset"),
+        (-1, 10, "offset"),
+        (MAX_PAGE, 10, None),
+        (MAX_PAGE + 1, 10, "offset"),
+        pytest.param(10**5000, 10, "offset", id="5000-digits"),
+        (True, 10, "offset"),
+        (1.0, 10, "offset"),
+        ("1", 10, "offset"),
+    ],
+)
+def test_page_numbers_and_sizes_at_and_past_each_limit(serve, page, page_size, refused):
+    emulator = serve(scenario([TASK]))
+    with MigrationClient(settings_for(emulator)) as client:
+        if refused:
+            with pytest.raises(InvalidRequest) as caught:
+                client.list_page(INSTANCE_ID, page, page_size)
+            assert caught.value.field == refused
+            assert len(str(caught.value)) < 200
+            assert emulator.requests == []
+            return
+        answer = client.list_page(INSTANCE_ID, page, page_size)
+    assert answer.total == 1
+    (sent,) = emulator.requests
+    assert dict(sent.query) == {"offset": str(page), "limit": str(page_size)}
