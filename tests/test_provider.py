@@ -110,7 +110,7 @@ def test_an_update_waits_through_the_timeline(serve, env):
     emulator = serve(scenario([task("t1", "orders", timeline=timeline)]))
     outs = (
         MigrationTaskProvider()
-        .read("x", props(emulator, task_id="t1", wait_for=["finished"], poll_interval=0.05))
+        .read("x", props(emulator, task_id="t1", wait_for=["finished"], poll_interval=1))
         .outs
     )
     assert outs["status"] == "finished"

@@ -505,8 +505,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="STATUS",
         help="status that fails at once with exit 1 (default: failed)",
     )
-    waiting.add_argument("--timeout", default="30m", help="give up after this long (default 30m)")
-    waiting.add_argument("--interval", default="10s", help="time between reads (default 10s)")
+    waiting.add_argument(
+        "--timeout",
+        default="30m",
+        help="give up after this long, a read in flight included (default 30m; "
+        "0: check once, do not wait)",
+    )
+    waiting.add_argument(
+        "--interval", default="10s", help="time between reads, at least 1s (default 10s)"
+    )
 
     emulator = commands.add_parser(
         "emulator",

@@ -129,7 +129,7 @@ def test_inventory_lists_rabbit_tasks_across_pages(stack, emulator):
 
 def test_gate_waits_for_the_migration_then_cuts_over(stack, emulator):
     stack.copy_example("gate")
-    configure(stack, emulator, **{"rocketmq-migration-gate:pollInterval": "0.2s"})
+    configure(stack, emulator, **{"rocketmq-migration-gate:pollInterval": "1s"})
 
     preview = stack.preview()
     assert "will wait for finished" in preview.stdout + preview.stderr
@@ -171,7 +171,7 @@ def test_the_timeout_names_the_task_and_its_last_status(stack, emulator):
         **{
             "rocketmq-migration-gate:taskId": STUCK,
             "rocketmq-migration-gate:timeout": "1s",
-            "rocketmq-migration-gate:pollInterval": "0.2s",
+            "rocketmq-migration-gate:pollInterval": "1s",
         },
     )
     result = stack.up(check=False)
@@ -245,7 +245,7 @@ def test_automation_api_runs_the_gate_from_a_pipeline(stack, emulator, tmp_path)
             "--project-id",
             PROJECT_ID,
             "--poll-interval",
-            "0.2s",
+            "1s",
             "--gate-dir",
             str(gate),
         ],
