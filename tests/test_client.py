@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import threading
 import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -309,11 +313,70 @@ def test_the_deadline_is_a_hard_bound_on_a_server_that_never_answers(serve):
     started = time.monotonic()
     with (
         MigrationClient(settings, retry=policy) as client,
-        pytest.raises(ServiceUnavailable, match=r"no answer from .* ReadTimeout"),
+        pytest.raises(ServiceUnavailable, match=r"no answer from .* cut off at the deadline"),
     ):
         client.get_task(INSTANCE_ID, "t1")
     assert 1.4 <= time.monotonic() - started < 2.0
     assert len(emulator.requests) == 1  # the one attempt took all the time there was
+
+
+@contextlib.contextmanager
+def trickling_server(head: bytes, for_at_most: float = 8.0) -> Iterator[str]:
+    """A loopback server that sends ``head`` and then one byte every 0.2s, never finishing.
+
+    Each byte comes well within any read timeout, so only a cut-off ends the answer.
+    """
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def trickle(connection: socket.socket) -> None:
+        with connection:
+            connection.recv(65536)
+            connection.sendall(head)
+            until = time.monotonic() + for_at_most
+            while not stop.is_set() and time.monotonic() < until:
+                try:
+                    connection.sendall(b"a")
+                except OSError:
+                    return  # the client hung up
+                stop.wait(0.2)
+
+    def serve_forever() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=trickle, args=(connection,), daemon=True).start()
+
+    threading.Thread(target=serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        listener.close()
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"HTTP/1.1 200 OK\r\nX-Slow: ",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\nContent-Type: application/json\r\n\r\n",
+    ],
+    ids=["headers", "body"],
+)
+def test_the_deadline_cuts_off_a_server_that_trickles_bytes(serve, head):
+    emulator = serve(MANY)
+    policy = RetryPolicy(max_retries=4, backoff_factor=0.01, backoff_jitter=0.0, deadline=1.5)
+    with trickling_server(head) as url:
+        settings = settings_for(emulator, endpoint=url, read_timeout=30.0)
+        started = time.monotonic()
+        with (
+            MigrationClient(settings, retry=policy) as client,
+            pytest.raises(ServiceUnavailable, match="cut off at the deadline"),
+        ):
+            client.list_page(INSTANCE_ID, 1, 10)
+        assert 1.4 <= time.monotonic() - started < 1.8
 
 
 def test_each_attempt_gets_only_the_time_left(serve):
@@ -437,3 +500,14 @@ def test_a_detail_answer_for_another_task_is_an_invalid_response(serve):
         with pytest.raises(InvalidResponse) as caught:
             client.get_task(INSTANCE_ID, "t-rabbit", kind="all")
     assert caught.value.field == "id"
+
+
+def test_a_finished_call_is_never_cut_off_later(serve):
+    # The watchdog must leave a pooled connection alone once its call is over.
+    emulator = serve(MANY)
+    policy = RetryPolicy(max_retries=2, backoff_factor=0.01, backoff_jitter=0.0, deadline=0.3)
+    with MigrationClient(settings_for(emulator), retry=policy) as client:
+        client.list_page(INSTANCE_ID, 1, 10)
+        time.sleep(0.5)
+        client.list_page(INSTANCE_ID, 2, 10)
+    assert [r.status for r in emulator.requests] == [200, 200]

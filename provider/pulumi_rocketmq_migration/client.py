@@ -28,9 +28,8 @@ from urllib.parse import quote, urlsplit
 
 import attrs
 import requests
-from requests.adapters import HTTPAdapter
 
-from . import limits, signer
+from . import limits, signer, transport
 from .errors import (
     AuthError,
     InvalidRequest,
@@ -52,6 +51,7 @@ MAX_PAGE = 2**31 - 1
 TASK_NOT_FOUND_CODE = "DMS.00405011"
 REQUEST_ID_HEADERS = ("X-Request-Id", "X-Openstack-Request-Id")
 USER_AGENT = "pulumi-rocketmq-migration"
+CUT_OFF = "cut off at the deadline"
 
 
 def metadata_query(
@@ -188,12 +188,9 @@ class MigrationClient:
         )
         self._host = urlsplit(settings.endpoint).netloc
         self._base_path = urlsplit(settings.endpoint).path.rstrip("/")
-        self._session = requests.Session()
-        self._session.trust_env = False  # no proxies or netrc credentials from the environment
-        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=8, max_retries=0)
-        self._session.mount("https://", adapter)
-        self._session.mount("http://", adapter)
-        self._session.verify = False if settings.insecure else (settings.ca_bundle or True)
+        self._session = transport.new_session(
+            False if settings.insecure else (settings.ca_bundle or True)
+        )
         self._check_sent_values()
 
     def __enter__(self) -> MigrationClient:
@@ -366,26 +363,31 @@ class MigrationClient:
         """One signed GET, its timeouts cut to the time left; the body is read here too."""
         left = deadline - time.monotonic()
         if left <= 0:
-            return _Attempt(None, "the deadline passed")
+            return _Attempt(None, CUT_OFF)
         request = requests.Request("GET", url, headers=self._headers(path, query))
         prepared = self._session.prepare_request(request)
         prepared.url = url  # keep our encoding: it is what was signed
         timeouts = (min(self.settings.connect_timeout, left), min(self.settings.read_timeout, left))
-        try:
-            response = self._session.send(
-                prepared, timeout=timeouts, allow_redirects=False, stream=True
-            )
-        except requests.exceptions.SSLError as exc:
-            raise ServiceUnavailable(f"TLS failed talking to {self._host}: {exc}") from None
-        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
-            return _Attempt(None, type(exc).__name__)
-        except requests.exceptions.RequestException as exc:
-            raise ServiceUnavailable(f"request for {what} failed: {type(exc).__name__}") from None
-        try:
-            response.content  # noqa: B018 - read now: a broken body is a transport failure
-        except requests.exceptions.RequestException as exc:
-            response.close()
-            return _Attempt(response, type(exc).__name__, body_broke=True)
+        with transport.cut_off_at(deadline) as watch:
+            try:
+                response = self._session.send(
+                    prepared, timeout=timeouts, allow_redirects=False, stream=True
+                )
+            except requests.exceptions.SSLError as exc:
+                raise ServiceUnavailable(f"TLS failed talking to {self._host}: {exc}") from None
+            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+                return _Attempt(None, _failure(exc, watch))
+            except requests.exceptions.RequestException as exc:
+                raise ServiceUnavailable(
+                    f"request for {what} failed: {type(exc).__name__}"
+                ) from None
+            try:
+                response.content  # noqa: B018 - read now: a broken body is a transport failure
+            except requests.exceptions.RequestException as exc:
+                response.close()
+                return _Attempt(response, _failure(exc, watch), body_broke=True)
+        if watch.expired:  # what came before the cut-off may look whole, but is not
+            return _Attempt(None, CUT_OFF)
         return _Attempt(response)
 
     def _give_up(self, attempt: _Attempt, what: str, tries: int, spent: float) -> Exception:
@@ -409,6 +411,13 @@ class MigrationClient:
 
     def _error(self, response: requests.Response, what: str) -> ServiceError:
         return error_for(response.status_code, response.content, _request_id(response), what)
+
+
+def _failure(exc: Exception, watch: transport.Watch) -> str:
+    """Why an attempt failed: the deadline, when it had passed, else the kind of failure."""
+    if watch.expired or time.monotonic() >= watch.deadline:
+        return CUT_OFF
+    return type(exc).__name__
 
 
 def _request_id(response: requests.Response) -> str | None:
