@@ -123,9 +123,11 @@ def _serve(scenario: Mapping[str, Any], directory: Path) -> Iterator[str]:
     path = directory / "scenario.json"
     path.write_text(json.dumps(scenario), encoding="utf-8")
     command = [sys.executable, "-m", "pulumi_rocketmq_migration.emulator", "--port", "0"]
-    command += ["--access-key", AK, "--secret-key", SK, "--project-id", PROJECT]
-    command += ["--scenario", str(path)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    command += ["--access-key", AK, "--project-id", PROJECT, "--scenario", str(path)]
+    env = {**os.environ, "EMULATOR_SECRET_KEY": SK}  # not on argv, where ps shows it
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
     try:
         assert process.stdout is not None and process.stderr is not None
         url = process.stdout.readline().strip()
