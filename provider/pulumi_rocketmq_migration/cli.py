@@ -188,6 +188,15 @@ def connection_settings(args: argparse.Namespace, environ: Mapping[str, str]) ->
         raise CredentialsNotFound(tuple(places)) from None
 
 
+def check_connection_options(args: argparse.Namespace) -> None:
+    """A connection option given empty is a mistake (an unset shell variable), not absent."""
+    for option in ("endpoint", "region", "project_id"):
+        value = getattr(args, option, None)
+        if value is not None and not value.strip():
+            name = f"argument --{option.replace('_', '-')}"
+            raise InvalidRequest(name, "must be a non-empty string")
+
+
 def region_over_environment(args: argparse.Namespace) -> None:
     """``--region`` alone means that region's endpoint, even when HW_DMS_ENDPOINT is set.
 
@@ -467,6 +476,7 @@ def _run(parser: argparse.ArgumentParser, argv: list[str] | None) -> int:
     output = getattr(args, "output", None) or ("table" if sys.stdout.isatty() else "json")
     if args.command == "wait":
         wait_policy(args)  # refuse a bad duration or status before connecting
+    check_connection_options(args)
     region_over_environment(args)
     settings = connection_settings(args, os.environ)
     return COMMANDS[args.command](args, settings, output)
