@@ -535,6 +535,26 @@ def test_an_unexpected_exception_is_one_line_and_exit_70(
     )
 
 
+def test_an_internal_error_never_shows_a_key_or_token(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    token = "tok-secret-0001"
+
+    def broken(*args: object) -> int:
+        raise ValueError(f"bad header value {SK!r} and {token!r}")
+
+    monkeypatch.setitem(cli_module.COMMANDS, "get", broken)
+    for name, value in environment(home, HW_SECURITY_TOKEN=token).items():
+        monkeypatch.setenv(name, value)
+    argv = ["get", "--instance-id", INSTANCE, "--task-id", DONE_ID, "--endpoint", "http://[::1]:9"]
+    assert main(argv) == 70
+    err = capsys.readouterr().err
+    assert err == (
+        "rocketmq-migration: error: internal error: ValueError: "
+        "bad header value '***' and '***' (please report)\n"
+    )
+
+
 def test_a_reader_that_leaves_early_is_exit_141_without_a_traceback(url: str, home: Path) -> None:
     assert BIN
     args = [BIN, "list", "--instance-id", INSTANCE, "--endpoint", url, "--output", "json"]

@@ -457,14 +457,32 @@ def main(argv: list[str] | None = None) -> int:
         say_error("interrupted")
         return EXIT_INTERRUPTED
     except BrokenPipeError:
-        # The reader left (``| head``): nothing more to say, and nowhere to say it.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
+        # The reader left (``| head``): nothing more to say, and nowhere to say it. Point
+        # stdout at /dev/null so that the flush at exit does not fail a second time.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        except (OSError, ValueError):
+            pass
         return EXIT_BROKEN_PIPE
     except Exception as exc:  # the last resort: a bug must still be one line, never exit 1
-        say_error(f"internal error: {type(exc).__name__}: {exc} (please report)")
+        problem = without_secrets(f"{type(exc).__name__}: {exc}", os.environ)
+        say_error(f"internal error: {problem} (please report)")
         return EXIT_INTERNAL
+
+
+def without_secrets(text: str, environ: Mapping[str, str]) -> str:
+    """``text`` with every key and token the environment holds masked.
+
+    A bug's message may quote what it choked on, such as a header value.
+    """
+    for field in ("access_key", "secret_key", "security_token", "auth_token"):
+        for variable in SOURCES[field][1]:
+            secret = environ.get(variable, "").strip()
+            if len(secret) >= 4:  # shorter ones would mask ordinary words
+                text = text.replace(secret, "***")
+    return text
 
 
 def _run(parser: argparse.ArgumentParser, argv: list[str] | None) -> int:
