@@ -31,6 +31,8 @@ HOSTILE = {
     "del": "a\x7fb",
     "unicode": "tâche-任务-🚀",
     "rtl-override": "a\u202eb",
+    "zero-width": "a\u200bb",
+    "line-separator": "a\u2028b",
     "path-traversal": "a/../b",
     "slash": "a/b",
     "query": "?x=1",
@@ -41,7 +43,19 @@ HOSTILE = {
     "plus-space": "a+b c",
     "padded": " a ",
 }
-ALWAYS_REFUSED = {"empty", "blank", "tab", "long-past-limit", "crlf", "nul", "escape", "del"}
+ALWAYS_REFUSED = {
+    "empty",
+    "blank",
+    "tab",
+    "long-past-limit",
+    "crlf",
+    "nul",
+    "escape",
+    "del",
+    "rtl-override",
+    "zero-width",
+    "line-separator",
+}
 REFUSED_AS_ID = ALWAYS_REFUSED | {"dot", "dotdot"}
 
 TASK = task("t1", "orders")
