@@ -39,7 +39,7 @@ def shown(value: object, width: int = 60) -> str:
     try:
         text = repr(value)
     except ValueError:  # an int too large to turn into digits
-        return f"a {type(value).__name__} too large to show"
+        return "a number too large to show"
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
