@@ -34,7 +34,7 @@ from pulumi_rocketmq_migration.errors import (
     ServiceUnavailable,
     Throttled,
 )
-from pulumi_rocketmq_migration.settings import Credentials
+from pulumi_rocketmq_migration.settings import Credentials, Settings
 
 from .conftest import ACCESS_KEY, INSTANCE_ID, PROJECT_ID, SECRET_KEY, scenario, settings_for, task
 
@@ -236,6 +236,9 @@ def test_the_default_limits():
         limits.DEFAULT_MAX_RETRIES,
     ) == (5, 30, 120, 4)
     assert (RetryPolicy().max_retries, RetryPolicy().deadline) == (4, 120)
+    settings = Settings(endpoint="http://127.0.0.1:1", project_id="p", credentials=Credentials())
+    assert (settings.connect_timeout, settings.read_timeout, settings.deadline) == (5, 30, 120)
+    assert settings.max_retries == 4
 
 
 def test_query_keeps_documented_names():
@@ -430,6 +433,7 @@ def test_retry_after_is_honoured(serve):
         (
             Faults(throttle=50, retry_after=0),
             Throttled,
+            r"^instance \S+: The throttling threshold has been reached: "
             r"policy user over ratelimit \[HTTP 429, APIGW.0308, request id ",
         ),
         (Faults(server_errors=50), ServiceUnavailable, r"\[HTTP 50[023], (DMS|APIGW)\."),
@@ -736,3 +740,29 @@ def test_a_finished_call_is_never_cut_off_later(serve):
         time.sleep(0.5)
         client.list_page(INSTANCE_ID, 2, 10)
     assert [r.status for r in emulator.requests] == [200, 200]
+
+
+def test_what_is_sent_besides_the_signature(serve):
+    emulator = serve(scenario([RABBIT]))
+    with MigrationClient(settings_for(emulator)) as client:
+        client.get_task(INSTANCE_ID, "t-rabbit")
+    (sent,) = emulator.requests
+    assert sent.header("User-Agent") == "pulumi-rocketmq-migration"
+    assert sent.header("X-Project-Id") == PROJECT_ID
+    assert sent.header("Host") == emulator.base_url.removeprefix("http://")
+    assert sent.header("X-Security-Token") is None  # only temporary credentials carry one
+
+
+def test_an_error_answer_names_the_instance(serve):
+    emulator = serve(scenario([RABBIT]))
+    with MigrationClient(settings_for(emulator)) as client, pytest.raises(NotFound) as caught:
+        client.get_task(INSTANCE_ID, "nope")
+    assert str(caught.value).startswith(f"instance {INSTANCE_ID}: ")
+
+
+def test_a_blank_name_is_refused_naming_the_name(serve):
+    emulator = serve(scenario([RABBIT]))
+    with MigrationClient(settings_for(emulator)) as client, pytest.raises(InvalidRequest) as caught:
+        client.find_by_name(INSTANCE_ID, " ")
+    assert str(caught.value) == "name: must be a non-empty string"
+    assert emulator.requests == []

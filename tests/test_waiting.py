@@ -276,6 +276,14 @@ def test_a_first_read_that_hangs_ends_at_the_timeout_as_unavailable(serve):
             lambda: parse_duration("timeout", None),
             "timeout: must be a duration such as 90s or 10m, got NoneType",
         ),
+        (
+            lambda: parse_duration("timeout", [90]),
+            "timeout: must be a duration such as 90s or 10m, got list",
+        ),
+        (
+            lambda: WaitPolicy.build("finished", interval=[1]),
+            "poll_interval: must be a duration such as 90s or 10m, got list",
+        ),
         (lambda: parse_duration("timeout", -1), "timeout: must be a duration of 0 or more, got -1"),
         (lambda: parse_duration("timeout", "169h"), "timeout: must be at most 168h, got '169h'"),
         (
