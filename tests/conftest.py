@@ -1,7 +1,13 @@
-"""Shared fixtures: a real emulator on loopback and settings that point at it."""
+"""Shared fixtures: a real emulator on loopback and settings that point at it.
+
+Also: the loopback guard (tests/loopback_guard.py) is on for every test, and the ECS
+metadata address points at a closed loopback port, for this process and every
+subprocess a test starts, unless a test points it at an emulator.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -9,6 +15,11 @@ import pytest
 
 from pulumi_rocketmq_migration.emulator import Emulator, Faults, Scenario
 from pulumi_rocketmq_migration.settings import Credentials, Settings
+from tests.loopback_guard import loopback_only  # noqa: F401  (an autouse fixture)
+
+# Port 1 on loopback: nothing listens there, so a metadata lookup is refused at once.
+CLOSED_METADATA = "http://127.0.0.1:1"
+os.environ["HW_METADATA_ENDPOINT"] = CLOSED_METADATA
 
 ACCESS_KEY = "AKTESTACCESSKEY"
 SECRET_KEY = "sk-never-printed-7f3a9c"
