@@ -434,7 +434,7 @@ class MetadataService:
                 self._token = self._new_token()
                 answer = self._get()
         except requests.RequestException as exc:
-            raise MetadataUnavailable(f"no answer ({type(exc).__name__})") from None
+            raise MetadataUnavailable(f"no answer: {type(exc).__name__}") from None
         if answer.status_code == 401 and NO_AGENCY in answer.text:
             raise MetadataUnavailable("this instance has no agency")
         if answer.status_code != 200:
