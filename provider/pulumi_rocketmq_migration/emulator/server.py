@@ -21,6 +21,7 @@ import json
 import re
 import socket
 import socketserver
+import ssl
 import struct
 import threading
 import time
@@ -62,9 +63,20 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], emulator: Emulator) -> None:
+    def __init__(
+        self, address: tuple[str, int], emulator: Emulator, tls: ssl.SSLContext | None = None
+    ) -> None:
         self.emulator = emulator
         super().__init__(address, _Handler)
+        if tls is not None:
+            # The handshake happens on the first read, in the request's own thread, so a
+            # client that never completes it holds up no one else.
+            self.socket = tls.wrap_socket(
+                self.socket, server_side=True, do_handshake_on_connect=False
+            )
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Quiet: a client that refused our certificate, or went away, is not our error."""
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind looks up the host's FQDN, which can stall on a bad resolver.
@@ -117,6 +129,8 @@ class Emulator:
         port: int = 0,
         record: str | Path | None = None,
         clock: Callable[[], float] = time.monotonic,
+        tls_cert: str | Path | None = None,
+        tls_key: str | Path | None = None,
     ) -> None:
         self.scenario = scenario if scenario is not None else Scenario.demo()
         self.credentials = Credentials(access_key, secret_key, project_id, frozenset(tokens))
@@ -126,6 +140,11 @@ class Emulator:
         self._recorder = Recorder(record)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self._tls: ssl.SSLContext | None = None
+        if tls_cert is not None:
+            # https, as the real endpoint: the certificate file may hold its chain.
+            self._tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self._tls.load_cert_chain(str(tls_cert), str(tls_key) if tls_key else None)
 
     # Lifecycle
 
@@ -133,7 +152,7 @@ class Emulator:
         """Bind and serve in a daemon thread; ``after_seconds`` count from here."""
         if self._server is not None:
             raise RuntimeError("the emulator is already running")
-        self._server = _Server(self._address, self)
+        self._server = _Server(self._address, self, self._tls)
         self._service.restart_clock()
         # A short poll interval makes stop() quick: shutdown() waits for the next poll.
         self._thread = threading.Thread(
@@ -170,7 +189,8 @@ class Emulator:
     def base_url(self) -> str:
         if self._server is None:
             raise RuntimeError("the emulator is not running")
-        return f"http://{self._server.server_name}:{self._server.server_port}"
+        scheme = "https" if self._tls is not None else "http"
+        return f"{scheme}://{self._server.server_name}:{self._server.server_port}"
 
     # What tests look at and change
 
