@@ -13,7 +13,13 @@ from typing import Any
 
 import pytest
 
-from pulumi_rocketmq_migration.emulator import Emulator, Faults, Scenario
+from pulumi_rocketmq_migration.emulator import (
+    Emulator,
+    Faults,
+    MetadataService,
+    Scenario,
+    TemporaryKeys,
+)
 from pulumi_rocketmq_migration.settings import Credentials, Settings
 from tests.loopback_guard import loopback_only  # noqa: F401  (an autouse fixture)
 
@@ -62,6 +68,28 @@ def serve() -> Iterator[Callable[..., Emulator]]:
         ).start()
         if faults is not None:
             emulator.set_faults(faults)
+        running.append(emulator)
+        return emulator
+
+    yield start
+    for emulator in running:
+        emulator.stop()
+
+
+@pytest.fixture
+def serve_metadata() -> Iterator[Callable[..., Emulator]]:
+    """An emulator with its ECS metadata service: one task, temporary keys accepted."""
+    running: list[Emulator] = []
+
+    def start(lifetime: float = 3600.0, **options: Any) -> Emulator:
+        metadata = MetadataService(TemporaryKeys(lifetime), **options)
+        emulator = Emulator(
+            scenario([task("c1100000-0000-4000-8000-000000000001", "orders-sync")]),
+            access_key=ACCESS_KEY,
+            secret_key=SECRET_KEY,
+            project_id=PROJECT_ID,
+            metadata=metadata,
+        ).start()
         running.append(emulator)
         return emulator
 

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
+import attrs
 import pytest
 
-from pulumi_rocketmq_migration.credentials import IncompleteCredentials
-from pulumi_rocketmq_migration.errors import CredentialsNotFound, InvalidRequest
-from pulumi_rocketmq_migration.settings import resolve
-from tests.conftest import CLOSED_METADATA
+from pulumi_rocketmq_migration.client import MigrationClient
+from pulumi_rocketmq_migration.credentials import (
+    Credentials,
+    IncompleteCredentials,
+    RefreshingCredentials,
+)
+from pulumi_rocketmq_migration.errors import AuthError, CredentialsNotFound, InvalidRequest
+from pulumi_rocketmq_migration.settings import Settings, resolve
+from tests.conftest import CLOSED_METADATA, INSTANCE_ID, PROJECT_ID
+
+TASK_ID = "c1100000-0000-4000-8000-000000000001"
 
 WHERE = {
     "HW_REGION_NAME": "cn-north-4",
@@ -304,3 +313,75 @@ def test_a_half_set_in_the_sdk_file_is_refused(tmp_path):
     with pytest.raises(IncompleteCredentials) as caught:
         resolve(environ={**WHERE, "HUAWEICLOUD_SDK_CREDENTIALS_FILE": str(path)})
     assert "SDK credentials file" in str(caught.value)
+
+
+# -- ECS metadata --------------------------------------------------------------
+
+
+def metadata_env(emulator) -> dict[str, str]:
+    return {"HW_PROJECT_ID": PROJECT_ID, "HW_METADATA_ENDPOINT": emulator.metadata.url}
+
+
+def test_metadata_keys_sign_requests_with_their_security_token(serve_metadata):
+    emulator = serve_metadata()
+    settings = resolve(explicit={"endpoint": emulator.base_url}, environ=metadata_env(emulator))
+    assert isinstance(settings.credentials, RefreshingCredentials)
+    assert "ECS metadata" in repr(settings.credentials)
+    with MigrationClient(settings) as client:
+        assert client.list_tasks(INSTANCE_ID).total == 1
+    assert emulator.metadata.requests == [("GET", "/openstack/latest/securitykey")]
+    assert [r.status for r in emulator.requests] == [200]
+    assert emulator.requests[0].header("X-Security-Token") == "<redacted>"
+
+
+def test_the_session_token_handshake_when_the_service_asks_for_one(serve_metadata):
+    emulator = serve_metadata(require_token=True)
+    settings = resolve(explicit={"endpoint": emulator.base_url}, environ=metadata_env(emulator))
+    with MigrationClient(settings) as client:
+        assert client.list_tasks(INSTANCE_ID).total == 1
+    assert emulator.metadata.requests == [
+        ("GET", "/openstack/latest/securitykey"),
+        ("PUT", "/meta-data/latest/api/token"),
+        ("GET", "/openstack/latest/securitykey"),
+    ]
+
+
+def test_an_instance_without_an_agency_is_a_reason_not_a_traceback(serve_metadata):
+    emulator = serve_metadata(agency=False)
+    with pytest.raises(CredentialsNotFound) as caught:
+        resolve(explicit={"endpoint": emulator.base_url}, environ=metadata_env(emulator))
+    assert f"ECS metadata {emulator.metadata.url} (this instance has no agency)" in str(
+        caught.value
+    )
+    assert emulator.metadata.requests == [("GET", "/openstack/latest/securitykey")]
+
+
+def test_temporary_keys_are_refreshed_before_they_expire_during_a_long_read(serve_metadata):
+    emulator = serve_metadata(lifetime=1.6)
+    settings = resolve(explicit={"endpoint": emulator.base_url}, environ=metadata_env(emulator))
+    first = settings.credentials.current()
+    stale = Settings(**{**attrs.asdict(settings, recurse=False), "credentials": first})
+    deadline = time.monotonic() + 3.0  # almost twice the keys' lifetime
+    with MigrationClient(settings) as client:
+        while time.monotonic() < deadline:
+            assert client.get_task(INSTANCE_ID, TASK_ID).task.id == TASK_ID
+            time.sleep(0.2)
+    assert settings.credentials.refreshes >= 2
+    assert len(emulator.metadata.keys.issued) >= 3
+    assert all(r.status == 200 for r in emulator.requests)
+    # The control: the first keys alone are refused once expired.
+    with MigrationClient(stale) as client, pytest.raises(AuthError) as caught:
+        client.get_task(INSTANCE_ID, TASK_ID)
+    assert "expired" in str(caught.value)
+
+
+def test_a_temporary_key_needs_its_own_security_token(serve_metadata):
+    emulator = serve_metadata()
+    key = emulator.metadata.keys.current()
+    for token in (None, "someone-elses-token"):
+        credentials = Credentials(key.access_key, key.secret_key, token)
+        settings = Settings(
+            endpoint=emulator.base_url, project_id=PROJECT_ID, credentials=credentials
+        )
+        with MigrationClient(settings) as client, pytest.raises(AuthError):
+            client.list_tasks(INSTANCE_ID)

@@ -39,6 +39,7 @@ import attrs
 from .api import Answer, Service, error
 from .auth import Credentials, authenticate
 from .faults import Damage, FaultPlan, Faults
+from .metadata import MetadataService
 from .record import Recorder, RequestRecord
 from .scenario import Scenario
 
@@ -131,9 +132,18 @@ class Emulator:
         clock: Callable[[], float] = time.monotonic,
         tls_cert: str | Path | None = None,
         tls_key: str | Path | None = None,
+        metadata: MetadataService | None = None,
     ) -> None:
         self.scenario = scenario if scenario is not None else Scenario.demo()
-        self.credentials = Credentials(access_key, secret_key, project_id, frozenset(tokens))
+        # With a metadata service, the temporary keys it issues are accepted too.
+        self.metadata = metadata
+        self.credentials = Credentials(
+            access_key,
+            secret_key,
+            project_id,
+            frozenset(tokens),
+            temporary=metadata.keys if metadata is not None else None,
+        )
         self._address = (host, port)
         self._service = Service(self.scenario, clock)
         self._plan = FaultPlan(self.scenario.faults)
@@ -162,11 +172,15 @@ class Emulator:
             daemon=True,
         )
         self._thread.start()
+        if self.metadata is not None:
+            self.metadata.start()
         return self
 
     def stop(self) -> None:
         if self._server is None:
             return
+        if self.metadata is not None:
+            self.metadata.stop()
         self._server.shutdown()
         self._server.server_close()
         if self._thread is not None:
