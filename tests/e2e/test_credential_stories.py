@@ -10,13 +10,15 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from harness import EXAMPLES_DIR, PulumiProject
 
-from pulumi_rocketmq_migration.emulator import Emulator, Scenario
+import pulumi_rocketmq_migration.emulator as emulator_package
+from pulumi_rocketmq_migration.emulator import Emulator, MetadataService, Scenario, TemporaryKeys
 
 pytestmark = pytest.mark.e2e
 
@@ -194,3 +196,50 @@ def test_the_sdk_credentials_file(pulumi_project, emulator, tmp_path: Path):
     assert_nothing_in_clear(
         project, preview.stdout, preview.stderr, up.stdout, up.stderr, secrets=(SECRET_KEY,)
     )
+
+
+LIVE = "d41f0c6a-7e2b-4a9d-b3c5-1f2e3d4c5b6a"
+
+
+def test_metadata_keys_refresh_during_a_wait_that_outlives_them(pulumi_project):
+    """On ECS with an agency: no keys anywhere; the wait outlives the first temporary keys."""
+    base = json.loads((Path(emulator_package.__file__).parent / "demo.json").read_text())
+    for entry in base["instances"][0]["tasks"]:
+        if entry["id"] == LIVE:
+            entry.pop("status", None)
+            entry["timeline"] = [
+                {"status": "creating"},
+                {"status": "starting", "after_reads": 2},
+                {"status": "finished", "after_reads": 24},
+            ]
+    metadata = MetadataService(TemporaryKeys(lifetime=3.0), require_token=True)
+    with Emulator(
+        Scenario.from_dict(base),
+        access_key=ACCESS_KEY,
+        secret_key=SECRET_KEY,
+        project_id=PROJECT_ID,
+        metadata=metadata,
+    ) as emulator:
+        project = pulumi_project
+        project.env["HW_METADATA_ENDPOINT"] = metadata.url
+        project.copy_example("gate")
+        project.config_set("huaweicloud:dmsEndpoint", emulator.base_url)
+        project.config_set("huaweicloud:projectId", PROJECT_ID)
+        project.config_set("rocketmq-migration-gate:pollInterval", "0.4s")
+        preview = project.preview()
+        assert "creating" in preview.stdout, "the preview read the task live"
+        started = time.monotonic()
+        up = project.up()
+        waited = time.monotonic() - started
+        assert project.outputs()["migration_status"] == "finished"
+        assert waited > metadata.keys.lifetime, "the wait outlived the first keys"
+        issued = metadata.keys.issued
+        assert len(issued) >= 3, "the provider fetched fresh keys during the wait"
+        # Every read verified, though the first keys of the update's provider expired
+        # mid-wait: the emulator refuses expired keys, so they were refreshed in time.
+        assert emulator.requests and all(r.status == 200 for r in emulator.requests)
+        assert ("PUT", "/meta-data/latest/api/token") in metadata.requests
+        secrets = tuple(s for key in issued for s in (key.secret_key, key.security_token))
+        assert_nothing_in_clear(
+            project, preview.stdout, preview.stderr, up.stdout, up.stderr, secrets=secrets
+        )
