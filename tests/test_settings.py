@@ -245,3 +245,41 @@ def test_secrets_and_the_proxy_password_never_show_in_repr():
     shown = repr(settings)
     assert "env-sk" not in shown and "env-ak" not in shown and "proxy-pass" not in shown
     assert json.dumps(ENV)  # the fixture itself is plain data
+
+
+# -- as the CLI meets them: usage errors, exit 2, one line, no traceback --------
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "field"),
+    [
+        (["--region", "cn-" + "a" * 61], {}, "region"),
+        (
+            ["--endpoint", "https://dms.example.com"],
+            {"HW_CACERT_FILE": "/nonexistent/ca.pem"},
+            "cacertFile",
+        ),
+        (
+            ["--endpoint", "http://127.0.0.1:9"],
+            {"HW_SECURITY_TOKEN": "tok\u20ac"},
+            "security_token",
+        ),
+        (
+            ["--endpoint", "http://127.0.0.1:9"],
+            {"HW_AUTH_TOKEN": "t\u00f6k", "HW_ACCESS_KEY": ""},
+            "credentials",
+        ),
+        (["--endpoint", "https://u:hunter2@dms.example.com"], {}, "endpoint"),
+        (["--endpoint", "https://127.0.0.1:65536"], {}, "endpoint"),
+    ],
+)
+def test_the_cli_exits_2_with_one_line_naming_the_field(args, env, field, monkeypatch, capsys):
+    from pulumi_rocketmq_migration.cli import main
+
+    for name, value in {**ENV, **env}.items():
+        monkeypatch.setenv(name, value)
+    code = main(["list", "--instance-id", "i", *args])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.count("\n") == 1 and "Traceback" not in err and "hunter2" not in err
+    assert f"error: {field}:" in err or field == "credentials"
