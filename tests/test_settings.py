@@ -266,8 +266,8 @@ def test_secrets_and_the_proxy_password_never_show_in_repr():
         ),
         (
             ["--endpoint", "http://127.0.0.1:9"],
-            {"HW_AUTH_TOKEN": "t\u00f6k", "HW_ACCESS_KEY": ""},
-            "credentials",
+            {"HW_AUTH_TOKEN": "t\u00f6k", "HW_ACCESS_KEY": "", "HW_SECRET_KEY": ""},
+            "auth_token",
         ),
         (["--endpoint", "https://u:hunter2@dms.example.com"], {}, "endpoint"),
         (["--endpoint", "https://127.0.0.1:65536"], {}, "endpoint"),
@@ -282,4 +282,4 @@ def test_the_cli_exits_2_with_one_line_naming_the_field(args, env, field, monkey
     err = capsys.readouterr().err
     assert code == 2, err
     assert err.count("\n") == 1 and "Traceback" not in err and "hunter2" not in err
-    assert f"error: {field}:" in err or field == "credentials"
+    assert f"error: {field}:" in err
