@@ -168,23 +168,27 @@ class MappingSource:
     """Keys by name in a mapping: arguments, stack config or environment variables."""
 
     place: str
-    names: Mapping[str, tuple[str, ...]]
+    names: Mapping[str, tuple[str, ...]]  # field -> its names, in the order they are read
     values: Mapping[str, Any]
-    prefix: str = ""  # how a name is shown: "$" for variables, "huaweicloud:" for config
+    key_prefix: str = ""  # how a name is keyed in values: "huaweicloud:" for config
+    shown_prefix: str = ""  # how a name is shown: "$" for variables
 
     def lookup(self) -> Credentials | Missing:
         found: dict[str, tuple[str, str]] = {}
         for field, names in self.names.items():
             for name in names:
-                value = self.values.get(f"{self.prefix.lstrip('$')}{name}")
+                value = self.values.get(self.key_prefix + name)
                 if value not in (None, ""):
-                    found[field] = (f"{self.prefix}{name}", str(value))
+                    found[field] = (self._shown(name), str(value))
                     break
         credentials = unit(found, self.place)
         if credentials is not None:
             return credentials
-        shown = "/".join(self.prefix + n for names in self.names.values() for n in names[:1])
+        shown = "/".join(self._shown(names[0]) for names in self.names.values())
         return Missing(self.place, f"none of {shown} set")
+
+    def _shown(self, name: str) -> str:
+        return self.shown_prefix + self.key_prefix + name
 
 
 # -- the Huawei Cloud CLI's (KooCLI) config.json -------------------------------
@@ -239,7 +243,7 @@ def load_koocli_profile(path: Path, profile: str | None) -> KooCliProfile:
     except ValueError as exc:
         # The message quotes no line of the file: it may hold a key.
         raise InvalidRequest(
-            "sharedConfigFile", f"KooCLI config {path} is not JSON (line {exc_line(exc)})"
+            "sharedConfigFile", f"KooCLI config {path} is not JSON (line {_line(exc)})"
         ) from None
     if not isinstance(document, dict) or not isinstance(document.get("profiles", []), list):
         raise InvalidRequest("sharedConfigFile", f"KooCLI config {path} has no profiles list")
@@ -264,7 +268,7 @@ def load_koocli_profile(path: Path, profile: str | None) -> KooCliProfile:
         value = entry.get(key)
         return value.strip() if isinstance(value, str) else ""
 
-    found = KooCliProfile(
+    return KooCliProfile(
         path=path,
         name=name,
         mode=text_of("mode"),
@@ -275,10 +279,9 @@ def load_koocli_profile(path: Path, profile: str | None) -> KooCliProfile:
         project_id=text_of("projectId"),
         encrypted=_encrypted(document, entry),
     )
-    return found
 
 
-def exc_line(exc: ValueError) -> int:
+def _line(exc: ValueError) -> int:
     return int(getattr(exc, "lineno", 0))
 
 
@@ -602,11 +605,10 @@ def sources(places: Places) -> list[Source]:
     if given:
         chain.append(MappingSource("arguments", {f: (f,) for f in FIELDS}, given))
     if places.config is not None:
-        chain.append(
-            MappingSource("stack config", CONFIG_KEYS, places.config, prefix=f"{CONFIG_NAMESPACE}:")
-        )
-    chain.append(MappingSource("environment", HW_VARIABLES, places.environ, prefix="$"))
-    chain.append(MappingSource("environment", SDK_VARIABLES, places.environ, prefix="$"))
+        prefix = f"{CONFIG_NAMESPACE}:"
+        chain.append(MappingSource("stack config", CONFIG_KEYS, places.config, key_prefix=prefix))
+    chain.append(MappingSource("environment", HW_VARIABLES, places.environ, shown_prefix="$"))
+    chain.append(MappingSource("environment", SDK_VARIABLES, places.environ, shown_prefix="$"))
     if places.koocli is not None:
         chain.append(KooCliSource(places.koocli))
     if places.sdk_file is not None:

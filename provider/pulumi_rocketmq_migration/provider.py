@@ -1,8 +1,10 @@
 """The dynamic provider: the engine's Read step for migration-task lookups.
 
 It runs in the provider process the engine starts (``python -m pulumi.dynamic``).
-It captures nothing when pickled: credentials come from ``configure`` (the stack
-config the engine hands over) or the environment, and stay in this process.
+It captures nothing when pickled: credentials come from the chain (credentials.py)
+in this process, reading the stack config ``configure`` was handed (keys arrive there
+as secrets), the environment, the credentials files or the ECS metadata service, and
+they stay in this process.
 
 A domain failure (task failed, not found, timeout, refused credentials) does not
 raise here, because the engine would show a Python traceback; the read returns

@@ -37,15 +37,16 @@ from .errors import InvalidRequest
 __all__ = ["CONFIG_NAMESPACE", "Credentials", "Settings", "resolve"]
 
 # setting -> (stack config key, environment variables in the order they are read).
-# The credential fields are listed for the schema and the docs; they resolve as a unit.
+# The credential fields (from credentials.py) are listed for the schema and the docs;
+# they resolve as one unit there, not field by field here.
 SOURCES: dict[str, tuple[str | None, tuple[str, ...]]] = {
-    "access_key": ("accessKey", ("HW_ACCESS_KEY", "HUAWEICLOUD_SDK_AK")),
-    "secret_key": ("secretKey", ("HW_SECRET_KEY", "HUAWEICLOUD_SDK_SK")),
-    "security_token": (
-        "securityToken",
-        ("HW_SECURITY_TOKEN", "HUAWEICLOUD_SDK_SECURITY_TOKEN"),
-    ),
-    "auth_token": (None, ("HW_AUTH_TOKEN",)),
+    **{
+        field: (
+            chain.CONFIG_KEYS[field][0] if field in chain.CONFIG_KEYS else None,
+            chain.HW_VARIABLES.get(field, ()) + chain.SDK_VARIABLES.get(field, ()),
+        )
+        for field in chain.FIELDS
+    },
     "region": ("region", ("HW_REGION_NAME", "HUAWEICLOUD_SDK_REGION")),
     "project_id": ("projectId", ("HW_PROJECT_ID", "HUAWEICLOUD_SDK_PROJECT_ID")),
     "endpoint": ("dmsEndpoint", ("HW_DMS_ENDPOINT",)),
@@ -53,20 +54,18 @@ SOURCES: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "ca_bundle": ("cacertFile", ("HW_CACERT_FILE",)),
     "insecure": ("insecure", ("HW_INSECURE",)),
     "max_retries": ("maxRetries", ("HW_MAX_RETRIES",)),
-    "shared_config_file": ("sharedConfigFile", ("HW_SHARED_CONFIG_FILE",)),
-    "profile": ("profile", ("HW_PROFILE",)),
+    "shared_config_file": (chain.SHARED_CONFIG_KEYS[0], (chain.SHARED_CONFIG_VARIABLE,)),
+    "profile": (chain.PROFILE_KEYS[0], (chain.PROFILE_VARIABLE,)),
 }
 
 # snake_case spellings, as pulumi-huaweicloud's README writes them.
 SNAKE_CASE = {
-    "accessKey": "access_key",
-    "secretKey": "secret_key",
-    "securityToken": "security_token",
+    **{camel: snake for camel, snake in chain.CONFIG_KEYS.values()},
     "projectId": "project_id",
     "dmsEndpoint": "dms_endpoint",
     "cacertFile": "cacert_file",
     "maxRetries": "max_retries",
-    "sharedConfigFile": "shared_config_file",
+    chain.SHARED_CONFIG_KEYS[0]: chain.SHARED_CONFIG_KEYS[1],
 }
 
 SECRET_CONFIG_KEYS = ("accessKey", "secretKey", "securityToken")
