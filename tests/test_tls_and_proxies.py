@@ -201,9 +201,9 @@ def test_the_emulator_cli_serves_https(ca, tmp_path):
     cert = ca.issue_cert("127.0.0.1")
     cert.cert_chain_pems[0].write_to_path(str(tmp_path / "c.pem"))
     cert.private_key_pem.write_to_path(str(tmp_path / "k.pem"))
-    options = ["--access-key", ACCESS_KEY, "--secret-key", SECRET_KEY, "--project-id", PROJECT_ID]
+    options = ["--access-key", ACCESS_KEY, "--project-id", PROJECT_ID]
     options += ["--tls-cert", str(tmp_path / "c.pem"), "--tls-key", str(tmp_path / "k.pem")]
-    with emulator_process(*options) as url:
+    with emulator_process(*options, secret_key=SECRET_KEY) as url:
         assert url.startswith("https://127.0.0.1:")
 
 

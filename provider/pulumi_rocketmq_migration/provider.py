@@ -32,6 +32,7 @@ from .settings import (
     insecure_warning,
     resolve,
 )
+from .terminal import printable
 from .waiting import WaitPolicy, wait
 
 # Lookup inputs that choose where to connect; never secrets.
@@ -82,7 +83,8 @@ class MigrationTaskProvider(ResourceProvider):
                 outputs = self._read_task(client, settings, props)
             outputs["error"] = None
         except MigrationTaskError as exc:
-            outputs = {"error": str(exc)}
+            # It becomes a RunError the engine prints: service text made inert (terminal.py).
+            outputs = {"error": printable(str(exc))}
         return ReadResult(id_, {**inputs, **outputs})
 
     def _client(self, settings: Settings, log: _EngineLog) -> MigrationClient:
@@ -193,6 +195,7 @@ class _EngineLog:
         self._log("WARNING", message)
 
     def _log(self, severity: str, message: str) -> None:
+        message = printable(message)  # task names come from the service
         if self._engine is not None:
             try:
                 from pulumi.runtime.proto import engine_pb2
