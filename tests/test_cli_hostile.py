@@ -30,17 +30,6 @@ TASK_ID = "40000000-0000-4000-8000-000000000001"
 DOCUMENTED = {0, 1, 2, 3, 4, 5, 6}  # 70 (a bug), 130 and 141 must not come from input
 PROG_ERROR = "rocketmq-migration: error: "
 
-# Fixes that belong to settings.py and client.py (issue 10, items 1 and 6), worked on in
-# parallel. Locally these are strict xfails: once the fix is merged they pass, the strict
-# xfail fails, and the mark goes. Under CI=true they simply run, and fail until fixed:
-# CI never passes with a missing piece.
-IN_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
-AWAITS_FIX = pytest.mark.xfail(
-    condition=not IN_CI,
-    strict=True,
-    reason="issue 10: to be refused as a usage error by settings.py/client.py",
-)
-
 HOSTILE = {
     "empty": "",
     "whitespace": " \t ",
@@ -208,7 +197,6 @@ CONNECTIONS = {
 }
 
 
-@AWAITS_FIX
 @pytest.mark.parametrize(("args", "extra"), CONNECTIONS.values(), ids=CONNECTIONS)
 def test_bad_connection_settings_are_usage_errors(
     args: list[str], extra: dict[str, str], tmp_path: os.PathLike[str]

@@ -20,6 +20,7 @@ import json
 import math
 import random
 import time
+import warnings
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timezone
 from types import TracebackType
@@ -28,8 +29,10 @@ from urllib.parse import quote, urlsplit
 
 import attrs
 import requests
+from urllib3.exceptions import InsecureRequestWarning
 
 from . import limits, signer, transport
+from .credentials import Credentials, check_printable
 from .errors import (
     AuthError,
     InvalidRequest,
@@ -189,8 +192,12 @@ class MigrationClient:
         self._host = urlsplit(settings.endpoint).netloc
         self._base_path = urlsplit(settings.endpoint).path.rstrip("/")
         self._session = transport.new_session(
-            False if settings.insecure else (settings.ca_bundle or True)
+            verify=False if settings.insecure else (settings.ca_bundle or True),
+            proxy=settings.proxy,
         )
+        if settings.insecure:
+            # The caller says it once (settings.insecure_warning), not urllib3 per request.
+            warnings.filterwarnings("ignore", category=InsecureRequestWarning)
         self._check_sent_values()
 
     def __enter__(self) -> MigrationClient:
@@ -284,11 +291,9 @@ class MigrationClient:
     def _check_sent_values(self) -> None:
         """Refuse, before anything is sent, a value that cannot go into a URL or header."""
         check_header_value("project_id", check_identifier("project_id", self.settings.project_id))
-        credentials = self.settings.credentials
-        for field in ("access_key", "security_token", "auth_token"):
-            value = getattr(credentials, field)
-            if value:
-                check_header_value(field, value)
+        if isinstance(self.settings.credentials, Credentials):
+            # The chain checks what it finds; these may have been given directly.
+            check_printable(self.settings.credentials)
 
     def _path(self, instance_id: str) -> str:
         return (
@@ -297,7 +302,7 @@ class MigrationClient:
         )
 
     def _headers(self, path: str, query: Sequence[tuple[str, str]]) -> dict[str, str]:
-        credentials = self.settings.credentials
+        credentials = self.settings.credentials.current()  # temporary ones may refresh
         headers = {
             "Host": self._host,
             "X-Project-Id": self.settings.project_id,
@@ -374,7 +379,7 @@ class MigrationClient:
                     prepared, timeout=timeouts, allow_redirects=False, stream=True
                 )
             except requests.exceptions.SSLError as exc:
-                raise ServiceUnavailable(f"TLS failed talking to {self._host}: {exc}") from None
+                raise ServiceUnavailable(tls_problem(self._host, exc)) from None
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
                 return _Attempt(None, _failure(exc, watch))
             except requests.exceptions.RequestException as exc:
@@ -422,6 +427,18 @@ def _failure(exc: Exception, watch: transport.Watch) -> str:
 
 def _request_id(response: requests.Response) -> str | None:
     return next((response.headers[h] for h in REQUEST_ID_HEADERS if h in response.headers), None)
+
+
+def tls_problem(host: str, exc: Exception) -> str:
+    """One line for a TLS failure; an untrusted certificate says how to trust it."""
+    text = str(exc)
+    if "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text:
+        reason = text.split("certificate verify failed:")[-1].split("(_ssl")[0].strip(" ')\"")
+        return (
+            f"TLS: the certificate of {host} is not trusted ({reason or 'verify failed'}); "
+            "set huaweicloud:cacertFile or HW_CACERT_FILE to the CA that signed it"
+        )
+    return f"TLS failed talking to {host}: {type(exc).__name__}"
 
 
 def error_for(status: int, content: bytes, request_id: str | None, what: str) -> ServiceError:

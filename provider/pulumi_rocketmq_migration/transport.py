@@ -25,6 +25,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.poolmanager import PoolManager, ProxyManager
 from urllib3.response import HTTPResponse
 
 
@@ -144,19 +145,31 @@ class _WatchedHTTPSPool(HTTPSConnectionPool):
     ConnectionCls = _WatchedHTTPSConnection
 
 
+_WATCHED_POOLS = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+
 class _WatchedAdapter(HTTPAdapter):
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {
-            "http": _WatchedHTTPPool,
-            "https": _WatchedHTTPSPool,
-        }
+        self.poolmanager.pool_classes_by_scheme = _WATCHED_POOLS
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> PoolManager:
+        manager: PoolManager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if isinstance(manager, ProxyManager):  # an http(s) proxy; SOCKS keeps its own pools
+            manager.pool_classes_by_scheme = _WATCHED_POOLS
+        return manager
 
 
-def new_session(verify: bool | str) -> requests.Session:
-    """A pooled session that retries nothing itself and takes nothing from the environment."""
+def new_session(verify: bool | str, proxy: str | None = None) -> requests.Session:
+    """A pooled session that retries nothing itself and reads nothing from the environment.
+
+    Never netrc (it would replace the signature); the proxy, if any, is the one the
+    settings chose (from HTTPS_PROXY / HTTP_PROXY / NO_PROXY, as requests would).
+    """
     session = requests.Session()
-    session.trust_env = False  # no proxies or netrc credentials from the environment
+    session.trust_env = False
+    if proxy:
+        session.proxies = {"http": proxy, "https": proxy}
     adapter = _WatchedAdapter(pool_connections=1, pool_maxsize=8, max_retries=0)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
