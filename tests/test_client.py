@@ -550,20 +550,24 @@ def test_the_deadline_is_a_hard_bound_on_a_server_that_never_answers(serve):
 
 
 @contextlib.contextmanager
-def trickling_server(head: bytes, for_at_most: float = 8.0) -> Iterator[str]:
-    """A loopback server that sends ``head`` and then one byte every 0.2s, never finishing.
+def raw_server(
+    answer: bytes, *, trickle: bool = False, for_at_most: float = 8.0
+) -> Iterator[tuple[str, list[bytes]]]:
+    """A loopback server that records each request's head and sends ``answer`` raw.
 
-    Each byte comes well within any read timeout, so only a cut-off ends the answer.
+    With ``trickle`` it then sends one byte every 0.2s and never finishes: each byte
+    comes well within any read timeout, so only a cut-off ends the answer.
     """
     listener = socket.create_server(("127.0.0.1", 0))
     stop = threading.Event()
+    received: list[bytes] = []
 
-    def trickle(connection: socket.socket) -> None:
+    def answer_one(connection: socket.socket) -> None:
         with connection:
-            connection.recv(65536)
-            connection.sendall(head)
+            received.append(connection.recv(65536))
+            connection.sendall(answer)
             until = time.monotonic() + for_at_most
-            while not stop.is_set() and time.monotonic() < until:
+            while trickle and not stop.is_set() and time.monotonic() < until:
                 try:
                     connection.sendall(b"a")
                 except OSError:
@@ -576,11 +580,11 @@ def trickling_server(head: bytes, for_at_most: float = 8.0) -> Iterator[str]:
                 connection, _ = listener.accept()
             except OSError:
                 return
-            threading.Thread(target=trickle, args=(connection,), daemon=True).start()
+            threading.Thread(target=answer_one, args=(connection,), daemon=True).start()
 
     threading.Thread(target=serve_forever, daemon=True).start()
     try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}", received
     finally:
         stop.set()
         listener.close()
@@ -597,7 +601,7 @@ def trickling_server(head: bytes, for_at_most: float = 8.0) -> Iterator[str]:
 def test_the_deadline_cuts_off_a_server_that_trickles_bytes(serve, head):
     emulator = serve(MANY)
     policy = RetryPolicy(max_retries=4, backoff_factor=0.01, backoff_jitter=0.0, deadline=0.8)
-    with trickling_server(head) as url:
+    with raw_server(head, trickle=True) as (url, _):
         settings = settings_for(emulator, endpoint=url, read_timeout=30.0)
         started = time.monotonic()
         with (
@@ -766,3 +770,66 @@ def test_a_blank_name_is_refused_naming_the_name(serve):
         client.find_by_name(INSTANCE_ID, " ")
     assert str(caught.value) == "name: must be a non-empty string"
     assert emulator.requests == []
+
+
+LISTING = b'{"total": 0, "task": []}'
+OK_LISTING = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
+    b"Content-Length: " + str(len(LISTING)).encode() + b"\r\n\r\n" + LISTING
+)
+
+
+def test_the_security_token_is_sent_as_given(serve):
+    emulator = serve(MANY)
+    temporary = Credentials(access_key=ACCESS_KEY, secret_key=SECRET_KEY, security_token="st-1")
+    with raw_server(OK_LISTING) as (url, received):
+        settings = settings_for(emulator, endpoint=url, credentials=temporary)
+        with MigrationClient(settings) as client:
+            assert client.list_page(INSTANCE_ID, 1, 10).total == 0
+    (head,) = received
+    assert b"\r\nX-Security-Token: st-1\r\n" in head
+    assert b"SignedHeaders=host;user-agent;x-project-id;x-sdk-date;x-security-token," in head
+
+
+def test_a_lone_access_key_with_a_token_sends_the_token(serve):
+    emulator = serve(scenario([RABBIT]))
+    mixed = Credentials(access_key=ACCESS_KEY, auth_token="iam-token-123")
+    with MigrationClient(settings_for(emulator, credentials=mixed)) as client:
+        client.get_task(INSTANCE_ID, "t-rabbit")
+    assert emulator.requests[-1].header("Authorization") is None
+    assert emulator.requests[-1].header("X-Auth-Token") == REDACTED
+
+
+def test_a_redirect_is_an_error_and_never_followed(serve):
+    emulator = serve(MANY)
+    with raw_server(OK_LISTING) as (elsewhere, followed):
+        moved = (
+            b"HTTP/1.1 302 Found\r\nLocation: " + elsewhere.encode() + b"/v2/x\r\n"
+            b"Content-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+        with raw_server(moved) as (url, _):
+            settings = settings_for(emulator, endpoint=url)
+            with MigrationClient(settings) as client, pytest.raises(ServiceError) as caught:
+                client.list_page(INSTANCE_ID, 1, 10)
+    assert caught.value.status == 302
+    assert followed == []
+
+
+def test_a_call_with_no_time_left_sends_nothing(serve):
+    emulator = serve(MANY)
+    with (
+        MigrationClient(settings_for(emulator)) as client,
+        limits.bounded(0),
+        pytest.raises(ServiceUnavailable, match=r"after 1 attempt in .*: cut off at the deadline$"),
+    ):
+        client.list_page(INSTANCE_ID, 1, 10)
+    assert emulator.requests == []
+
+
+def test_the_pauses_double(serve):
+    emulator = serve(MANY, Faults(server_errors=2))
+    policy = RetryPolicy(max_retries=3, backoff_factor=0.2, backoff_jitter=0.0, deadline=10)
+    started = time.monotonic()
+    with MigrationClient(settings_for(emulator), retry=policy) as client:
+        client.list_page(INSTANCE_ID, 1, 10)
+    assert 0.6 <= time.monotonic() - started < 0.9  # 0.2s, then 0.4s
