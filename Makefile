@@ -40,8 +40,8 @@ test: venv pulumi lint types
 bench: venv pulumi
 	PATH="$(PULUMI_DIR):$(abspath $(VENV))/bin:$$PATH" $(PY) -m benchmarks $(BENCH_ARGS)
 
-# Mutation testing of signer, client, settings, waiting, models, identifiers and limits
-# against their fast unit tests (the modules and tests are listed under [tool.mutmut]
+# Mutation testing of signer, client, settings, credentials, waiting, models, identifiers,
+# limits and transport against their fast unit tests (listed under [tool.mutmut]
 # in pyproject.toml). Not part of `make test`: it takes a while. mutmut wants the
 # package under src/, so it runs in a copy of the tree, .mutate/. MUTATE_ARGS passes
 # options, e.g. MUTATE_ARGS='--max-children 1'.
