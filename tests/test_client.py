@@ -22,6 +22,7 @@ from pulumi_rocketmq_migration.client import (
     error_for,
     metadata_query,
     retry_after_seconds,
+    tls_problem,
 )
 from pulumi_rocketmq_migration.emulator import Faults
 from pulumi_rocketmq_migration.emulator.record import REDACTED
@@ -833,3 +834,32 @@ def test_the_pauses_double(serve):
     with MigrationClient(settings_for(emulator), retry=policy) as client:
         client.list_page(INSTANCE_ID, 1, 10)
     assert 0.6 <= time.monotonic() - started < 0.9  # 0.2s, then 0.4s
+
+
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [
+        (
+            Exception(
+                "HTTPSConnectionPool(host='h', port=443): Max retries exceeded (Caused by "
+                "SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] "
+                "certificate verify failed: self-signed certificate (_ssl.c:1006)')))"
+            ),
+            "TLS: the certificate of h is not trusted (self-signed certificate); "
+            "set huaweicloud:cacertFile or HW_CACERT_FILE to the CA that signed it",
+        ),
+        (
+            Exception("certificate verify failed"),
+            "TLS: the certificate of h is not trusted (certificate verify failed); "
+            "set huaweicloud:cacertFile or HW_CACERT_FILE to the CA that signed it",
+        ),
+        (
+            Exception("[SSL: CERTIFICATE_VERIFY_FAILED]"),
+            "TLS: the certificate of h is not trusted ([SSL: CERTIFICATE_VERIFY_FAILED]); "
+            "set huaweicloud:cacertFile or HW_CACERT_FILE to the CA that signed it",
+        ),
+        (ValueError("[SSL: WRONG_VERSION_NUMBER]"), "TLS failed talking to h: ValueError"),
+    ],
+)
+def test_a_tls_failure_is_one_line_that_says_what_to_do(error, message):
+    assert tls_problem("h", error) == message

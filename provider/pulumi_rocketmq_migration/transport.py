@@ -97,10 +97,16 @@ class _Watchdog:
     def _run(self) -> None:
         with self._wake:
             while True:
-                now = time.monotonic()
-                while self._heap and (self._heap[0][2].done or self._heap[0][0] <= now):
-                    heapq.heappop(self._heap)[2].expire()
-                self._wake.wait(self._heap[0][0] - now if self._heap else None)
+                self._wake.wait(self.expire_due(time.monotonic()))
+
+    def expire_due(self, now: float) -> float | None:
+        """Expire the watches due by ``now``; the seconds until the next one, if any.
+
+        Finished watches are dropped as they come to the front, unexpired.
+        """
+        while self._heap and (self._heap[0][2].done or self._heap[0][0] <= now):
+            heapq.heappop(self._heap)[2].expire()
+        return self._heap[0][0] - now if self._heap else None
 
 
 _WATCHDOG = _Watchdog()
