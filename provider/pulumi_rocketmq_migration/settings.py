@@ -41,6 +41,7 @@ SOURCES: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "ca_bundle": ("cacertFile", ("HW_CACERT_FILE",)),
     "insecure": ("insecure", ("HW_INSECURE",)),
     "max_retries": ("maxRetries", ("HW_MAX_RETRIES",)),
+    "concurrency": ("maxConcurrency", ("HW_MAX_CONCURRENCY",)),  # read by listing.py
 }
 
 # Stack-config keys that are not secret: the only ones a lookup hands to its provider.
