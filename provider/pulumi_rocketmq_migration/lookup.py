@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 from collections.abc import Callable, Sequence
 from typing import Any, cast
 
@@ -22,6 +23,7 @@ from pulumi.dynamic import Resource
 
 from .client import MigrationClient, check_one_task
 from .errors import InvalidRequest, MigrationTaskError
+from .listing import SHARED, ListingPolicy
 from .models import MigratedMetadata, TaskFilter
 from .outputs import TASK_FIELDS, task_outputs, tasks_outputs
 from .provider import CONNECTION_INPUTS, PROVIDER, lookup_policy
@@ -318,6 +320,13 @@ def _program_client(endpoint: str | None, region: str | None, project_id: str | 
     return settings, MigrationClient(settings)
 
 
+def _listing_policy() -> ListingPolicy:
+    """Pages in flight per listing, from stack config or the environment (listing.py)."""
+    key = SOURCES["concurrency"][0]
+    value = pulumi.Config(CONFIG_NAMESPACE).get(key) if key else None
+    return ListingPolicy.resolve(config={f"{CONFIG_NAMESPACE}:{key}": value}, environ=os.environ)
+
+
 def get_migration_task(
     instance_id: str,
     task_id: str | None = None,
@@ -332,9 +341,8 @@ def get_migration_task(
     check_one_task(task_id, name)
     settings, client = _program_client(endpoint, region, project_id)
     with client:
-        detail = client.get_task(
-            instance_id, client.task_id_for(instance_id, task_id, name), kind="all"
-        )
+        found = SHARED.task_id_for(client, instance_id, task_id, name, _listing_policy())
+        detail = client.get_task(instance_id, found, kind="all")
     return MigrationTaskResult(**task_outputs(detail.task, detail.metadata, instance_id, settings))
 
 
@@ -353,7 +361,7 @@ def get_migration_tasks(
     selection = TaskFilter(task_type=task_type, name=name, status=status)
     settings, client = _program_client(endpoint, region, project_id)
     with client:
-        tasks = selection.select(client.iter_tasks(instance_id))
+        tasks = selection.select(SHARED.tasks(client, instance_id, _listing_policy()))
     return MigrationTasksResult(**tasks_outputs(tasks, instance_id, settings))
 
 

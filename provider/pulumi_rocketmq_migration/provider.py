@@ -12,6 +12,7 @@ it into a clean RunError that names the resource. Only bugs raise.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from collections.abc import Mapping
@@ -21,6 +22,7 @@ from pulumi.dynamic import ConfigureRequest, ReadResult, ResourceProvider
 
 from .client import MigrationClient
 from .errors import InvalidRequest, MigrationTaskError, TaskFailed
+from .listing import SHARED, ListingPolicy
 from .models import MetadataTask, TaskDetail, TaskFilter
 from .outputs import task_outputs, tasks_outputs
 from .settings import CONFIG_NAMESPACE, SOURCES, Settings, resolve
@@ -84,8 +86,8 @@ class MigrationTaskProvider(ResourceProvider):
         policy = lookup_policy(props)  # checked before anything is sent
         # On refresh the engine hands back the last outputs, which hold both the task's
         # id and its name: the id, when there is one, is the task this lookup is about.
-        task_id = props.get("task_id") or client.task_id_for(
-            instance_id, None, _required(props, "name")
+        task_id = props.get("task_id") or SHARED.task_id_for(
+            client, instance_id, None, _required(props, "name"), self._listing_policy()
         )
         detail = client.get_task(instance_id, task_id, kind="all")
         if policy is not None:
@@ -104,8 +106,13 @@ class MigrationTaskProvider(ResourceProvider):
         selection = TaskFilter(
             task_type=props.get("task_type"), name=props.get("name"), status=props.get("status")
         )
-        tasks = selection.select(client.iter_tasks(instance_id))
+        tasks = selection.select(SHARED.tasks(client, instance_id, self._listing_policy()))
         return tasks_outputs(tasks, instance_id, settings)
+
+    def _listing_policy(self) -> ListingPolicy:
+        """Pages in flight per listing: stack config ``huaweicloud:maxConcurrency``, then
+        ``$HW_MAX_CONCURRENCY``."""
+        return ListingPolicy.resolve(config=self._config, environ=os.environ)
 
 
 def _wait(
