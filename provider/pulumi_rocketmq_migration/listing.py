@@ -293,8 +293,9 @@ class _Fetcher:
             if not self.pace.acquire(self._stopped):
                 return
             answered = False
-            try:
+            with self._ready:
                 self.requests += 1
+            try:
                 result: TaskPage | BaseException = self.source.list_page(
                     self.instance_id, page, size
                 )
