@@ -171,10 +171,16 @@ def test_concurrency_comes_from_the_option_then_stack_config_then_the_environmen
 
 
 @pytest.mark.parametrize("value", [0, 33, -1, "many", "1.5", True, "٣"])
-def test_a_bad_concurrency_is_refused_naming_it(value):
+def test_a_bad_concurrency_is_refused_naming_where_it_came_from(value):
     with pytest.raises(InvalidRequest) as caught:
         ListingPolicy.resolve(value)
     assert caught.value.field == "concurrency"
+    with pytest.raises(InvalidRequest) as caught:
+        ListingPolicy.resolve(None, {"huaweicloud:maxConcurrency": value})
+    assert caught.value.field == "huaweicloud:maxConcurrency"
+    with pytest.raises(InvalidRequest) as caught:
+        ListingPolicy.resolve(None, {}, {"HW_MAX_CONCURRENCY": str(value)})
+    assert caught.value.field == "$HW_MAX_CONCURRENCY"
 
 
 # -- sharing -----------------------------------------------------------------------

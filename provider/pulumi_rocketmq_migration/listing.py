@@ -119,13 +119,18 @@ class ListingPolicy:
         are those of ``SOURCES["concurrency"]``.
         """
         key, variables = SOURCES["concurrency"]
-        candidates: list[Any] = [explicit]
+        candidates: list[tuple[str, Any]] = [("concurrency", explicit)]
         if key:
-            candidates.append((config or {}).get(f"{CONFIG_NAMESPACE}:{key}"))
-        candidates += [(environ or {}).get(v) for v in variables]
-        for value in candidates:
-            if value not in (None, ""):
+            place = f"{CONFIG_NAMESPACE}:{key}"
+            candidates.append((place, (config or {}).get(place)))
+        candidates += [(f"${v}", (environ or {}).get(v)) for v in variables]
+        for place, value in candidates:
+            if value in (None, ""):
+                continue
+            try:
                 return cls(concurrency=value)
+            except InvalidRequest as exc:  # name where the bad value came from
+                raise InvalidRequest(place, exc.problem) from None
         return cls()
 
     def within(self, seconds: float) -> ListingPolicy:
