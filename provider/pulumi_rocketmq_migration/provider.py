@@ -27,6 +27,7 @@ from .listing import SHARED, ListingPolicy, read_tasks
 from .models import MetadataTask, TaskDetail, TaskFilter
 from .outputs import check_metadata, task_outputs, tasks_outputs
 from .settings import CONFIG_NAMESPACE, SOURCES, Settings, resolve
+from .terminal import printable
 from .waiting import WaitPolicy, deciding_task, wait, wait_all
 
 # Lookup inputs that choose where to connect; never secrets.
@@ -70,7 +71,8 @@ class MigrationTaskProvider(ResourceProvider):
                 outputs = self._read_task(client, settings, props)
             outputs["error"] = None
         except MigrationTaskError as exc:
-            outputs = {"error": str(exc)}
+            # It becomes a RunError the engine prints: service text made inert (terminal.py).
+            outputs = {"error": printable(str(exc))}
         return ReadResult(id_, {**inputs, **outputs})
 
     def _client(self, settings: Settings) -> MigrationClient:
@@ -236,6 +238,7 @@ class _EngineLog:
                 self._engine = None
 
     def info(self, message: str) -> None:
+        message = printable(message)  # task names come from the service
         if self._engine is not None:
             try:
                 from pulumi.runtime.proto import engine_pb2
