@@ -220,7 +220,7 @@ class MigrationTasks(Resource, module="rocketmq", name="MigrationTasks"):
             TaskFilter(task_type=task_type, name=name, status=status)
             if fail_on is not None and wait_for is None:
                 raise InvalidRequest("fail_on", "needs wait_for")
-            lookup_policy(props)
+            policy = lookup_policy(props)
         except MigrationTaskError as exc:
             raise _refuse(resource_name, "MigrationTasks", exc) from None
         props.update(_internal(resource_name, "tasks", self, opts))
@@ -234,6 +234,21 @@ class MigrationTasks(Resource, module="rocketmq", name="MigrationTasks"):
         )
         super().__init__(PROVIDER, resource_name, props, _read_by(lookup_id, opts))
         self.error.apply(functools.partial(_raise_on_error, "MigrationTasks", resource_name))
+        if policy is not None and pulumi.runtime.is_dry_run():
+            targets = " or ".join(policy.wait_for)
+
+            def warn(counts: dict[str, int] | None) -> None:
+                waiting = sum(
+                    n for status, n in (counts or {}).items() if status not in policy.wait_for
+                )
+                if waiting:
+                    pulumi.log.warn(
+                        f"{waiting} migration task(s) not yet {targets}; `pulumi up` will wait "
+                        f"for every one (timeout {policy.timeout:.0f}s)",
+                        resource=self,
+                    )
+
+            self.status_counts.apply(warn)
 
 
 def _task_output_names() -> tuple[str, ...]:
