@@ -84,9 +84,9 @@ def slow_emulator(workdir: Path, latency: float = LATENCY) -> Iterator[tuple[str
     path = workdir / "scale-scenario.json"
     path.write_text(json.dumps(scenario(latency)), encoding="utf-8")
     record = Record(workdir / "scale-requests.jsonl")
-    options = ["--access-key", ACCESS_KEY, "--secret-key", SECRET_KEY, "--project-id", PROJECT_ID]
-    options += ["--token", TOKEN, "--scenario", str(path), "--record", str(record.path)]
-    with emulator_process(*options, cwd=REPO_ROOT) as url:
+    options = ["--access-key", ACCESS_KEY, "--project-id", PROJECT_ID, "--token", TOKEN]
+    options += ["--scenario", str(path), "--record", str(record.path)]
+    with emulator_process(*options, secret_key=SECRET_KEY, cwd=REPO_ROOT) as url:
         yield url, record
 
 
