@@ -14,6 +14,7 @@ from pulumi_rocketmq_migration.errors import InvalidRequest, NotFound, ServiceUn
 from pulumi_rocketmq_migration.listing import (
     ListingPolicy,
     Listings,
+    aligned_size,
     planned_pages,
     read_listing,
     read_tasks,
@@ -48,6 +49,8 @@ def test_a_short_total_loses_no_task(serve, policy):
         tasks = read_tasks(client, INSTANCE_ID, policy)
     assert tasks == truth(serve, SIXTY)
     assert len(tasks) == 60
+    if policy is SEQUENTIAL:  # one page at a time: page 1 (full), page 2 (the tail)
+        assert len(list_requests(emulator)) == 2
 
 
 def test_a_task_on_page_two_is_found_by_name_despite_a_short_total(serve):
@@ -94,7 +97,9 @@ def test_an_honest_total_costs_its_pages_and_at_most_one_more(serve, count):
     assert len(list_requests(emulator)) == listing.requests == expected
 
 
-def test_a_cap_that_appears_late_realigns_and_loses_nothing(serve):
+@pytest.mark.parametrize("cap", [7, 4, 3, 1])
+def test_a_cap_that_appears_late_realigns_and_loses_nothing(serve, cap):
+    """Pages of 10, then a cap: page 3 of a smaller size repeats some or all of 0..19."""
     emulator = serve(MANY)
 
     class CapAfterTwoPages:
@@ -107,12 +112,21 @@ def test_a_cap_that_appears_late_realigns_and_loses_nothing(serve):
         def list_page(self, instance_id, page, page_size):
             self.pages += 1
             if self.pages == 3:
-                emulator.set_faults(Faults(limit_cap=7))
+                emulator.set_faults(Faults(limit_cap=cap))
             return self.client.list_page(instance_id, page, page_size)
 
     with MigrationClient(settings_for(emulator), page_size=10) as client:
         tasks = read_tasks(CapAfterTwoPages(client), INSTANCE_ID, SEQUENTIAL)
     assert tasks == truth(serve, MANY)
+    # Pages 1 to 3, pages of the cap from task 20 on, and a few to grow back to it.
+    assert len(list_requests(emulator)) <= 3 + math.ceil((137 - 20) / cap) + cap
+
+
+@pytest.mark.parametrize(
+    ("read", "most", "size"), [(20, 3, 2), (21, 7, 7), (20, 7, 5), (17, 5, 1), (24, 50, 24)]
+)
+def test_the_aligned_size_is_the_largest_whose_pages_start_where_reading_stopped(read, most, size):
+    assert aligned_size(read, most) == size
 
 
 # -- concurrency -------------------------------------------------------------------

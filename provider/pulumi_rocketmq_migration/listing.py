@@ -7,21 +7,25 @@ The rules, applied to the pages in page order whatever order they arrive in
 (``offset`` is a page number from 1, ``limit`` a page size; page p of size s holds
 the tasks (p-1)*s .. p*s):
 
-1. A page that brings no task not already read ends the listing. This is the only
-   end that ``total`` cannot fool: ``total`` is a hint, used to plan which pages to
-   fetch at once, never to decide that the listing is complete.
-2. A full page (as many tasks as asked) never ends a listing: the next page is read.
+1. An empty page ends the listing, and so does a full page (as many tasks as asked)
+   that brings no task not already read. These are the only ends that ``total``
+   cannot fool: ``total`` is a hint, used to plan which pages to fetch at once,
+   never to decide that the listing is complete.
+2. A full page with new tasks never ends a listing: the next page is read.
 3. A short first page is a silent cap or the whole instance; they look alike. The
    page size drops to what was served and page 2 is read: empty means the end.
 4. A short later page of tasks all new is the tail: under a cap it would have
    repeated tasks already read, since a smaller page size starts page p earlier.
-5. A short later page that repeats tasks means a cap appeared late (or the list
-   moved): the page size drops to gcd(tasks read, tasks served), so that the next
-   page number starts exactly where reading stopped, and reading goes on.
-6. Every page brings something new or ends the listing, each request is bounded by
-   the client's per-call deadline, and the listing as a whole by its own deadline
-   (``ListingPolicy.deadline``): a drifting ``total`` cannot make it loop, and a
-   server that invents tasks forever meets the deadline.
+5. A short later page that repeats tasks, some or all, means a cap appeared late (or
+   the list moved). What was served is the cap; the page size drops to the largest
+   size up to the cap at which a page starts exactly where reading stopped (page p of
+   size s starts at task (p-1)*s), and reading goes on. After each full page the size
+   grows back to the largest such size, up to the cap.
+6. Never endless: every page ends the listing, brings a new task or makes the page
+   size strictly smaller (rule 5); each request is bounded by the client's per-call
+   deadline, and the listing as a whole by its own (``ListingPolicy.deadline``). A
+   drifting ``total`` cannot make it loop, and a server that invents tasks forever
+   meets the deadline.
 
 Concurrency: page 1 is read alone (it reveals ``total`` and any cap); then the pages
 ``total`` promises are fetched with up to ``concurrency`` requests in flight, plus one
@@ -138,11 +142,17 @@ class ListingPolicy:
         return attrs.evolve(self, deadline=max(0.0, min(self.deadline, seconds)))
 
 
+def aligned_size(read: int, most: int) -> int:
+    """The largest page size up to ``most`` whose pages start right after ``read`` tasks."""
+    return next(size for size in range(most, 0, -1) if read % size == 0)
+
+
 class _Reading:
-    """The completeness rules (1-5 of the module docstring), fed pages in page order."""
+    """The completeness rules of the module docstring, fed pages in page order."""
 
     def __init__(self, size: int) -> None:
         self.size = size
+        self.cap = size
         self.page = 1
         self.tasks: list[MetadataTask] = []
         self.done = False
@@ -157,17 +167,22 @@ class _Reading:
                 fresh.append(task)
         self.tasks += fresh
         served = len(answer.tasks)
-        if not fresh:
+        if served == 0 or (served >= self.size and not fresh):
             self.done = True  # rule 1
         elif served >= self.size:
-            self.page += 1  # rule 2
+            self._align(self.cap)  # rule 2: the next page, at the cap's size when it can
         elif self.page == 1:
-            self.size, self.page = served, 2  # rule 3
+            self.size = self.cap = served  # rule 3
+            self.page = 2
         elif len(fresh) == served:
             self.done = True  # rule 4
         else:
-            self.size = math.gcd(len(self.tasks), served)  # rule 5
-            self.page = len(self.tasks) // self.size + 1
+            self.cap = served  # rule 5: always smaller than the size asked for
+            self._align(served)
+
+    def _align(self, most: int) -> None:
+        self.size = aligned_size(len(self.tasks), most)
+        self.page = len(self.tasks) // self.size + 1
 
 
 def planned_pages(total: int, size: int) -> int:
@@ -350,8 +365,9 @@ def read_listing(
                 fetcher.new_size()
                 asked, planned_size = page - 1, size
             # Never more than two windows ahead of the page needed: a total that
-            # promises too much cannot queue more than that.
-            window = page + 2 * policy.concurrency - 1
+            # promises too much cannot queue more than that. Concurrency 1 asks for
+            # one page at a time, each once the one before it was read.
+            window = page + (2 * policy.concurrency - 1 if policy.concurrency > 1 else 0)
             last = 1 if total is None else planned_pages(total, size)
             ahead = min(last, window) if page <= last else window
             while asked < ahead:
