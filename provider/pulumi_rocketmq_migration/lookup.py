@@ -223,6 +223,10 @@ class MigrationTasks(Resource, module="rocketmq", name="MigrationTasks"):
             policy = lookup_policy(props)
         except MigrationTaskError as exc:
             raise _refuse(resource_name, "MigrationTasks", exc) from None
+        # A gate's inputs are not outputs: register them only when given.
+        for key in ("wait_for", "fail_on", "timeout", "poll_interval"):
+            if props[key] is None:
+                del props[key]
         props.update(_internal(resource_name, "tasks", self, opts))
         for key in ("total", "tasks", "ids", "status_counts", "error"):
             props[key] = None
