@@ -182,6 +182,7 @@ def test_concurrency_comes_from_the_option_then_stack_config_then_the_environmen
     environ = {"HW_MAX_CONCURRENCY": "2"}
     assert ListingPolicy.resolve(3, config, environ).concurrency == 3
     assert ListingPolicy.resolve(None, config, environ).concurrency == 4
+    assert ListingPolicy.resolve(None, {"huaweicloud:max_concurrency": "5"}).concurrency == 5
     assert ListingPolicy.resolve(None, {}, environ).concurrency == 2
     assert ListingPolicy.resolve(None, {}, {}).concurrency == 8
 

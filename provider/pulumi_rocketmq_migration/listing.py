@@ -67,7 +67,7 @@ import attrs
 from .client import check_one_task, on_throttle
 from .errors import InvalidRequest, NotFound, ServiceUnavailable, Throttled
 from .models import MetadataTask, TaskPage
-from .settings import CONFIG_NAMESPACE, SOURCES, Settings
+from .settings import CONFIG_NAMESPACE, SNAKE_CASE, SOURCES, Settings
 
 DEFAULT_CONCURRENCY = 8
 MAX_CONCURRENCY = 32
@@ -124,9 +124,10 @@ class ListingPolicy:
         """
         key, variables = SOURCES["concurrency"]
         candidates: list[tuple[str, Any]] = [("concurrency", explicit)]
-        if key:
-            place = f"{CONFIG_NAMESPACE}:{key}"
-            candidates.append((place, (config or {}).get(place)))
+        for spelling in dict.fromkeys((key, SNAKE_CASE.get(key or ""))) if key else ():
+            if spelling:
+                place = f"{CONFIG_NAMESPACE}:{spelling}"
+                candidates.append((place, (config or {}).get(place)))
         candidates += [(f"${v}", (environ or {}).get(v)) for v in variables]
         for place, value in candidates:
             if value in (None, ""):
