@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import email.utils
 import json
-import math
 import random
+import threading
 import time
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timezone
 from types import TracebackType
 from typing import Any
@@ -139,6 +139,16 @@ def retry_after_seconds(value: str | None) -> float | None:
     return max(0.0, (moment - datetime.now(timezone.utc)).total_seconds())
 
 
+# What a listing running in this thread wants to hear of (see ``on_throttle``).
+_call = threading.local()
+
+
+def on_throttle(listener: Callable[[float], None] | None) -> None:
+    """Tell ``listener`` of every 429 this thread's requests get, with the wait before
+    the retry (Retry-After, or the backoff): how a listing learns to slow down."""
+    _call.on_throttle = listener
+
+
 @attrs.frozen
 class RetryPolicy:
     """How hard to try: retries, backoff between them, and the deadline of one call.
@@ -221,35 +231,13 @@ class MigrationClient:
         query = metadata_query(page=page, page_size=page_size)
         return TaskPage.from_json(self._get(instance_id, query))
 
-    def iter_tasks(self, instance_id: str) -> Iterator[MetadataTask]:
-        """Every task of an instance, following pages until ``total`` are read.
+    # The listing rules live in listing.py; these keep the client's old entry points.
 
-        Robust against a server that silently serves fewer than ``limit`` items:
-        the page size then drops to what was served, chosen so that the next page
-        number still starts exactly where reading stopped (offset counts pages).
-        An empty page, or one that brings nothing new, ends the listing, so an
-        inconsistent ``total`` cannot make it loop.
-        """
-        size = self.page_size
-        seen: set[str] = set()
-        page = 1
-        budget: int | None = None
-        while True:
-            answer = self.list_page(instance_id, page, size)
-            if budget is None:
-                budget = 2 * math.ceil(answer.total / size) + 2
-            fresh = [t for t in answer.tasks if t.id not in seen]
-            for task in fresh:
-                seen.add(task.id)
-                yield task
-            budget -= 1
-            if not fresh or len(seen) >= answer.total or budget <= 0:
-                return
-            if len(answer.tasks) < size:
-                # Capped: keep reading in pages of the served size, aligned to what we have.
-                size = math.gcd(len(seen), len(answer.tasks))
-                budget = max(budget, 2 * math.ceil((answer.total - len(seen)) / size) + 2)
-            page = len(seen) // size + 1
+    def iter_tasks(self, instance_id: str) -> Iterator[MetadataTask]:
+        """Every task of an instance (``listing.read_tasks``)."""
+        from .listing import read_tasks
+
+        return iter(read_tasks(self, instance_id))
 
     def list_tasks(self, instance_id: str) -> TaskPage:
         """Every task of an instance in one value: total is the count actually read."""
@@ -272,19 +260,16 @@ class MigrationClient:
         return detail
 
     def find_by_name(self, instance_id: str, name: str) -> MetadataTask:
-        """The newest task of that name (task names are not unique)."""
-        _identifier("name", name)
-        matches = [t for t in self.iter_tasks(instance_id) if t.name == name]
-        if not matches:
-            raise NotFound(
-                f"no migration task named {name!r} in instance {instance_id}", status=200
-            )
-        return max(matches, key=lambda t: t.start_date)
+        """The newest task of that name (``listing.Listings.find_by_name``)."""
+        from .listing import SHARED
+
+        return SHARED.find_by_name(self, instance_id, name)
 
     def task_id_for(self, instance_id: str, task_id: str | None, name: str | None) -> str:
         """The task asked for by id, or by name (the newest of that name)."""
-        check_one_task(task_id, name)
-        return task_id if task_id is not None else self.find_by_name(instance_id, str(name)).id
+        from .listing import SHARED
+
+        return SHARED.task_id_for(self, instance_id, task_id, name)
 
     # -- one request -------------------------------------------------------
 
@@ -357,6 +342,9 @@ class MigrationClient:
                     else None,
                 )
             )
+            listener = getattr(_call, "on_throttle", None)
+            if listener is not None and response is not None and response.status_code == 429:
+                listener(pause)
             if retries >= self.retry.max_retries or time.monotonic() + pause >= deadline:
                 raise self._give_up(attempt, what, retries + 1, time.monotonic() - started)
             time.sleep(pause)

@@ -176,7 +176,8 @@ def new_session(verify: bool | str, proxy: str | None = None) -> requests.Sessio
     session.trust_env = False
     if proxy:
         session.proxies = {"http": proxy, "https": proxy}
-    adapter = _WatchedAdapter(pool_connections=1, pool_maxsize=8, max_retries=0)
+    # Room for a listing's 32 pages in flight and the provider's four reads beside it.
+    adapter = _WatchedAdapter(pool_connections=1, pool_maxsize=40, max_retries=0)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     session.verify = verify
