@@ -274,7 +274,7 @@ def test_one_set_gate_waits_for_every_matching_task_and_stops_on_a_failure(stack
         "import pulumi\n"
         "from pulumi_rocketmq_migration import MigrationTasks\n"
         "done = MigrationTasks('live-done', instance_id={instance!r}, {selection},\n"
-        "                      wait_for='finished', poll_interval='0.2s', timeout='60s')\n"
+        "                      wait_for='finished', poll_interval='1s', timeout='60s')\n"
         "pulumi.export('counts', done.status_counts)\n"
     )
     stack.write_program(gate.format(instance=INSTANCE, selection="name='task-rocket-live'"))
