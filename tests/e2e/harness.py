@@ -11,9 +11,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
+import sys
 import sysconfig
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -22,7 +24,9 @@ from typing import Any, NamedTuple
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES_DIR = REPO_ROOT / "examples"
 PROGRAMS_DIR = Path(__file__).resolve().parent / "programs"
+TEMPLATES_DIR = REPO_ROOT / "templates"
 ENSURE_PULUMI = REPO_ROOT / "scripts" / "ensure-pulumi"
+HOST_DIR = REPO_ROOT / "scripts" / "pulumi-host"
 PINNED_VERSION = (REPO_ROOT / "scripts" / "pulumi-version").read_text().strip().lstrip("v")
 # The plugins the engine needs for Python programs and Python dynamic providers.
 PYTHON_PLUGINS = ("pulumi-language-python", "pulumi-resource-pulumi-python")
@@ -107,6 +111,37 @@ def locate_pulumi() -> tuple[Path | None, str]:
     return None, "; ".join(problems)
 
 
+def private_cli(pulumi: Path, bin_dir: Path) -> Path:
+    """`pulumi` with this checkout's stand-in language host beside it, in bin_dir.
+
+    ensure-pulumi's cache is shared by every checkout on the machine, and its copies of the
+    host follow whichever checkout synced last; a test must run the host it tests. The binary
+    is hard-linked (copied across file systems), so the engine finds the host as "bundled"
+    beside it. A CLI whose directory has no stand-in host (Pulumi's own host installed beside
+    it) is used as it is.
+    """
+    if not (pulumi.parent / "pulumi_language_python_host.py").is_file():
+        return pulumi
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    target = bin_dir / "pulumi"
+    if not target.exists():
+        try:
+            os.link(pulumi.resolve(), target)
+        except OSError:
+            shutil.copy2(pulumi.resolve(), target)
+    for source in HOST_DIR.iterdir():
+        if source.is_file():
+            shutil.copy2(source, bin_dir / source.name)
+    return target
+
+
+def runtime_virtualenv(project_dir: Path) -> str | None:
+    """The `runtime.options.virtualenv` of the project's Pulumi.yaml, if it names one."""
+    text = (project_dir / "Pulumi.yaml").read_text()
+    match = re.search(r"^\s+virtualenv:\s*['\"]?([^'\"\s#]+)", text, re.MULTILINE)
+    return match.group(1) if match else None
+
+
 def project_env(
     pulumi: Path, state_dir: Path, home_dir: Path, extra: Mapping[str, str] | None = None
 ) -> dict[str, str]:
@@ -124,6 +159,8 @@ def project_env(
         PULUMI_SKIP_UPDATE_CHECK="true",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="true",
         PULUMI_SKIP_CONFIRMATIONS="true",
+        # Should the engine ever try to download a plugin, it reaches a closed loopback port.
+        PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES=".*=http://127.0.0.1:9/",
     )
     if extra:
         env.update(extra)
@@ -174,12 +211,30 @@ class PulumiProject:
         """Copy a program directory (Pulumi.yaml, __main__.py, ...) into the project."""
         shutil.copytree(source_dir, self.dir, dirs_exist_ok=True, ignore=_COPY_IGNORE)
 
-    def copy_example(self, name: str) -> None:
-        """Copy examples/<name> of this repository into the project."""
+    def copy_example(self, name: str, *, install: bool = False) -> None:
+        """Copy examples/<name> of this repository into the project.
+
+        The example's virtualenv is then the one running the tests (a symlink), which has this
+        checkout installed; with install=True it is left for `pulumi install` to create, and
+        requirements.txt's path to the checkout is made absolute, so that it still points there.
+        """
         source = EXAMPLES_DIR / name
         if not (source / "Pulumi.yaml").is_file():
             raise FileNotFoundError(f"{source} is not a Pulumi project (no Pulumi.yaml)")
         self.copy_program(source)
+        requirements = self.dir / "requirements.txt"
+        if requirements.is_file():
+            requirements.write_text(absolute_requirements(requirements.read_text(), source))
+        if not install:
+            self.link_virtualenv()
+
+    def link_virtualenv(self) -> None:
+        """Make Pulumi.yaml's virtualenv a link to the Python running the tests."""
+        venv = runtime_virtualenv(self.dir)
+        if venv:
+            link = self.dir / venv
+            if not link.exists():
+                link.symlink_to(Path(sys.prefix), target_is_directory=True)
 
     # -- running the CLI -----------------------------------------------------------------------
     @property
@@ -278,6 +333,20 @@ class PulumiProject:
     def resources(self) -> list[dict[str, Any]]:
         """The resources recorded in the stack's state."""
         return list(self.export().get("deployment", {}).get("resources") or [])
+
+
+def absolute_requirements(text: str, base: Path) -> str:
+    """requirements.txt with each relative path (`-e ../..`, `../..`) made absolute from base."""
+    lines = []
+    for line in text.splitlines():
+        match = re.fullmatch(
+            r"(\s*(?:-e\s+|--editable[=\s]+)?)(\.{1,2}(?:/\S*)?)(\s*(?:#.*)?)", line
+        )
+        if match:
+            path = (base / match.group(2)).resolve()
+            line = f"{match.group(1)}{path}{match.group(3)}"
+        lines.append(line)
+    return "\n".join(lines) + "\n"
 
 
 def _stop(proc: subprocess.Popen[str]) -> tuple[str, str]:
