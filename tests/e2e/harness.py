@@ -212,29 +212,12 @@ class PulumiProject:
         shutil.copytree(source_dir, self.dir, dirs_exist_ok=True, ignore=_COPY_IGNORE)
 
     def copy_example(self, name: str, *, install: bool = False) -> None:
-        """Copy examples/<name> of this repository into the project.
-
-        The example's virtualenv is then the one running the tests (a symlink), which has this
-        checkout installed; with install=True it is left for `pulumi install` to create, and
-        requirements.txt's path to the checkout is made absolute, so that it still points there.
-        """
+        """Copy examples/<name> of this repository into the project (see copied_example)."""
         source = EXAMPLES_DIR / name
         if not (source / "Pulumi.yaml").is_file():
             raise FileNotFoundError(f"{source} is not a Pulumi project (no Pulumi.yaml)")
         self.copy_program(source)
-        requirements = self.dir / "requirements.txt"
-        if requirements.is_file():
-            requirements.write_text(absolute_requirements(requirements.read_text(), source))
-        if not install:
-            self.link_virtualenv()
-
-    def link_virtualenv(self) -> None:
-        """Make Pulumi.yaml's virtualenv a link to the Python running the tests."""
-        venv = runtime_virtualenv(self.dir)
-        if venv:
-            link = self.dir / venv
-            if not link.exists():
-                link.symlink_to(Path(sys.prefix), target_is_directory=True)
+        adopt_copy(self.dir, source, install=install)
 
     # -- running the CLI -----------------------------------------------------------------------
     @property
@@ -333,6 +316,39 @@ class PulumiProject:
     def resources(self) -> list[dict[str, Any]]:
         """The resources recorded in the stack's state."""
         return list(self.export().get("deployment", {}).get("resources") or [])
+
+
+def diagnostics(stdout: str) -> dict[str, list[str]]:
+    """The CLI's "Diagnostics:" section: {"<type> (<name>)": [its messages]}."""
+    groups: dict[str, list[str]] = {}
+    marker = "\nDiagnostics:\n"  # `up` shows its preview's first: the update's is the last
+    lines = stdout.rsplit(marker, 1)[-1].splitlines() if marker in stdout else []
+    current: list[str] | None = None
+    for line in lines:
+        if line and not line.startswith(" "):
+            break  # the next section (Outputs:, Resources:)
+        if re.fullmatch(r"  \S.*:", line):
+            current = groups.setdefault(line.strip()[:-1], [])
+        elif line.startswith("    ") and current is not None:
+            current.append(line.strip())
+    return groups
+
+
+def adopt_copy(project_dir: Path, source: Path, *, install: bool = False) -> None:
+    """Make a copy of an example project work outside the repository, on this checkout.
+
+    requirements.txt's relative paths to the checkout (`-e ../..`) are made absolute. The
+    virtualenv Pulumi.yaml names becomes a link to the Python running the tests, which has the
+    checkout installed; with install=True it is left for `pulumi install` to create.
+    """
+    requirements = project_dir / "requirements.txt"
+    if requirements.is_file():
+        requirements.write_text(absolute_requirements(requirements.read_text(), source))
+    venv = runtime_virtualenv(project_dir)
+    if venv and not install:
+        link = project_dir / venv
+        if not link.exists():
+            link.symlink_to(Path(sys.prefix), target_is_directory=True)
 
 
 def absolute_requirements(text: str, base: Path) -> str:

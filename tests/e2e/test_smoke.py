@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from harness import PINNED_VERSION, PROGRAMS_DIR, PulumiProject
+from harness import PINNED_VERSION, PROGRAMS_DIR, PulumiProject, diagnostics
 
 pytestmark = pytest.mark.e2e
 
@@ -78,3 +78,16 @@ def test_program_error_fails_the_update(pulumi_project: PulumiProject) -> None:
     assert "boom from the program" in out + err
     # The host reported the error once (bail): no generic exit-code message on top of it.
     assert "non-zero exit code" not in out + err
+
+
+def test_a_run_error_exits_1_as_with_pulumis_own_host(pulumi_project: PulumiProject) -> None:
+    """Pulumi's Python host logs a RunError's message and exits 1; the engine says so."""
+    pulumi_project.write_program("import pulumi\n\nraise pulumi.RunError('stopped on purpose')\n")
+    rc, out, err = pulumi_project.preview(check=False)
+    assert rc != 0
+    stack = next(v for k, v in diagnostics(out).items() if k.startswith("pulumi:pulumi:Stack"))
+    assert stack == [
+        "error: stopped on purpose",
+        "error: an unhandled error occurred: program exited with non-zero exit code: 1",
+    ]
+    assert "Traceback" not in out + err
