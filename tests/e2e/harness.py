@@ -351,6 +351,32 @@ def adopt_copy(project_dir: Path, source: Path, *, install: bool = False) -> Non
             link.symlink_to(Path(sys.prefix), target_is_directory=True)
 
 
+def overlay_virtualenv(
+    venv: Path, distributions: Mapping[str, Mapping[str, object] | None] | None = None
+) -> Path:
+    """A new virtualenv (no pip of its own) that sees the test's packages, in a second.
+
+    Programs and providers run in it with its own sys.prefix. Each of `distributions` is a
+    small fake package (dist-info and top-level package); a mapping value becomes its
+    pulumi-plugin.json.
+    """
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    site = next(venv.glob("lib/python*/site-packages"))
+    # addsitedir, not a plain path: the checkout's editable install is itself a .pth hook.
+    purelib = sysconfig.get_path("purelib")
+    (site / "tests-site.pth").write_text(f"import site; site.addsitedir({purelib!r})\n")
+    for name, plugin in (distributions or {}).items():
+        module = name.replace("-", "_")
+        info = site / f"{module}-1.2.3.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.2.3\n")
+        (site / module).mkdir()
+        (site / module / "__init__.py").write_text("")
+        if plugin is not None:
+            (site / module / "pulumi-plugin.json").write_text(json.dumps(dict(plugin)))
+    return venv
+
+
 def absolute_requirements(text: str, base: Path) -> str:
     """requirements.txt with each relative path (`-e ../..`, `../..`) made absolute from base."""
     lines = []

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
 import sys
-import sysconfig
 from collections.abc import Iterator
 from pathlib import Path
 
 import grpc
 import pytest
 from google.protobuf import empty_pb2
-from harness import PINNED_VERSION, REPO_ROOT
+from harness import PINNED_VERSION, REPO_ROOT, overlay_virtualenv
 from pulumi.runtime.proto import language_pb2, language_pb2_grpc
 
 pytestmark = pytest.mark.e2e
@@ -58,30 +56,6 @@ def _program_info(root: Path, **options: str) -> language_pb2.ProgramInfo:
     )
 
 
-def _virtualenv_with(root: Path, distributions: dict[str, dict[str, object] | None]) -> Path:
-    """A virtualenv that sees the test's packages plus small fake distributions.
-
-    Each fake is a dist-info and a top-level package; a dict value becomes the package's
-    pulumi-plugin.json.
-    """
-    venv = root / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    site = next(venv.glob("lib/python*/site-packages"))
-    # addsitedir, not a plain path: the checkout's editable install is itself a .pth hook.
-    purelib = sysconfig.get_path("purelib")
-    (site / "tests-site.pth").write_text(f"import site; site.addsitedir({purelib!r})\n")
-    for name, plugin in distributions.items():
-        module = name.replace("-", "_")
-        info = site / f"{module}-1.2.3.dist-info"
-        info.mkdir()
-        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.2.3\n")
-        (site / module).mkdir()
-        (site / module / "__init__.py").write_text("")
-        if plugin is not None:
-            (site / module / "pulumi-plugin.json").write_text(json.dumps(plugin))
-    return venv
-
-
 def test_plugin_info(host: language_pb2_grpc.LanguageRuntimeStub) -> None:
     assert host.GetPluginInfo(empty_pb2.Empty(), timeout=30).version == PINNED_VERSION
 
@@ -90,8 +64,8 @@ def test_package_discovery_lists_plugins_as_pulumis_host_does(
     host: language_pb2_grpc.LanguageRuntimeStub, tmp_path: Path
 ) -> None:
     """A `pulumi-` package needs a plugin unless its pulumi-plugin.json says resource: false."""
-    _virtualenv_with(
-        tmp_path,
+    overlay_virtualenv(
+        tmp_path / "venv",
         {
             "pulumi-phantom": None,  # what this package was without its pulumi-plugin.json
             "pulumi-quiet": {"resource": False},
