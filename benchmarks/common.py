@@ -53,7 +53,7 @@ def emulator(workdir: Path, counts: Sequence[int]) -> Iterator[str]:
     path.write_text(json.dumps(scenario(counts)), encoding="utf-8")
     paths = [str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in paths if p))
-    options = ["--access-key", ACCESS_KEY, "--secret-key", SECRET_KEY, "--project-id", PROJECT_ID]
+    options = ["--access-key", ACCESS_KEY, "--project-id", PROJECT_ID]
     options += ["--token", TOKEN, "--scenario", str(path)]
-    with emulator_process(*options, env=env, cwd=REPO_ROOT) as url:
+    with emulator_process(*options, secret_key=SECRET_KEY, env=env, cwd=REPO_ROOT) as url:
         yield url

@@ -35,8 +35,8 @@ def main() -> int:
         print(f"demo: Pulumi CLI not available: {problem}\n{HOW_TO_GET_PULUMI}", file=sys.stderr)
         return 1
     secret_key = secrets.token_urlsafe(24)  # a fresh one per run: nothing to leak
-    options = ["--access-key", ACCESS_KEY, "--secret-key", secret_key, "--project-id", PROJECT_ID]
-    with emulator_process(*options) as endpoint:
+    options = ["--access-key", ACCESS_KEY, "--project-id", PROJECT_ID]
+    with emulator_process(*options, secret_key=secret_key) as endpoint:
         print(f"demo: emulator serving the built-in demo scenario at {endpoint}")
         with tempfile.TemporaryDirectory(prefix="rocketmq-migration-demo-") as tmp:
             project = PulumiProject(

@@ -21,7 +21,14 @@ from typing import Any
 import attrs
 import pytest
 
-from pulumi_rocketmq_migration.cli import exit_code, main
+from pulumi_rocketmq_migration import cli as cli_module
+from pulumi_rocketmq_migration.cli import (
+    build_parser,
+    connection_settings,
+    exit_code,
+    main,
+    region_over_environment,
+)
 from pulumi_rocketmq_migration.errors import (
     InvalidResponse,
     MigrationTaskError,
@@ -123,9 +130,11 @@ def _serve(scenario: Mapping[str, Any], directory: Path) -> Iterator[str]:
     path = directory / "scenario.json"
     path.write_text(json.dumps(scenario), encoding="utf-8")
     command = [sys.executable, "-m", "pulumi_rocketmq_migration.emulator", "--port", "0"]
-    command += ["--access-key", AK, "--secret-key", SK, "--project-id", PROJECT]
-    command += ["--scenario", str(path)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    command += ["--access-key", AK, "--project-id", PROJECT, "--scenario", str(path)]
+    env = {**os.environ, "EMULATOR_SECRET_KEY": SK}  # not on argv, where ps shows it
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
     try:
         assert process.stdout is not None and process.stderr is not None
         url = process.stdout.readline().strip()
@@ -478,8 +487,126 @@ def test_exit_codes_of_the_other_service_errors(error: MigrationTaskError, code:
     assert exit_code(error) == code
 
 
-def test_help_documents_the_exit_codes(home: Path) -> None:
+EXIT_CONSTANTS = sorted(
+    value
+    for name, value in vars(cli_module).items()
+    if name.startswith("EXIT_") and name != "EXIT_CODES"
+)
+
+
+def test_help_documents_every_exit_code(home: Path) -> None:
     result = run(["wait", "--help"], environment(home))
     assert result.returncode == 0
-    for code in range(7):
-        assert re.search(rf"^  {code}  ", result.stdout, re.MULTILINE)
+    documented = [int(c) for c in re.findall(r"^ *(\d+)  ", result.stdout, re.MULTILINE)]
+    assert documented == EXIT_CONSTANTS == [0, 1, 2, 3, 4, 5, 6, 70, 130, 141]
+
+
+def test_the_readme_exit_code_table_is_the_one_in_help() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Command line")[1].split("\n## ")[0]
+    assert [int(c) for c in re.findall(r"^\| (\d+) \|", section, re.MULTILINE)] == EXIT_CONSTANTS
+
+
+def test_help_documents_the_duration_grammar(home: Path) -> None:
+    result = run(["wait", "--help"], environment(home))
+    text = " ".join(result.stdout.split())
+    assert "--timeout DURATION" in text and "--interval DURATION" in text
+    assert "A DURATION is seconds (90, 1.5) or hours, minutes and seconds in that order" in text
+
+
+# -- the last resort: a bug is one line and exit 70, never a traceback and exit 1 ----
+
+
+def test_an_unexpected_exception_is_one_line_and_exit_70(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(*args: object) -> int:
+        raise ZeroDivisionError("a bug\x1b[2J\nsecond line")
+
+    monkeypatch.setitem(cli_module.COMMANDS, "list", broken)
+    for name, value in environment(home).items():
+        monkeypatch.setenv(name, value)
+    assert main(["list", "--instance-id", INSTANCE, "--endpoint", "http://127.0.0.1:9"]) == 70
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        "rocketmq-migration: error: internal error: ZeroDivisionError: "
+        "a bug\\x1b[2J\\nsecond line (please report)\n"
+    )
+
+
+def test_an_internal_error_never_shows_a_key_or_token(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    token = "tok-secret-0001"
+
+    def broken(*args: object) -> int:
+        raise ValueError(f"bad header value {SK!r} and {token!r}")
+
+    monkeypatch.setitem(cli_module.COMMANDS, "get", broken)
+    for name, value in environment(home, HW_SECURITY_TOKEN=token).items():
+        monkeypatch.setenv(name, value)
+    argv = ["get", "--instance-id", INSTANCE, "--task-id", DONE_ID, "--endpoint", "http://[::1]:9"]
+    assert main(argv) == 70
+    err = capsys.readouterr().err
+    assert err == (
+        "rocketmq-migration: error: internal error: ValueError: "
+        "bad header value '***' and '***' (please report)\n"
+    )
+
+
+def test_a_reader_that_leaves_early_is_exit_141_without_a_traceback(url: str, home: Path) -> None:
+    assert BIN
+    args = [BIN, "list", "--instance-id", INSTANCE, "--endpoint", url, "--output", "json"]
+    reader, writer = os.pipe()
+    os.close(reader)  # like `| head -0`: nobody reads stdout
+    try:
+        result = subprocess.run(
+            args, env=environment(home), stdout=writer, stderr=subprocess.PIPE, timeout=30
+        )
+    finally:
+        os.close(writer)
+    assert result.returncode == 141
+    assert result.stderr == b""  # no traceback, no "Exception ignored" at shutdown
+
+
+# -- --region on the command line beats an endpoint from the environment -------------
+
+
+def test_region_on_the_command_line_beats_an_endpoint_from_the_environment(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = environment(home, HW_DMS_ENDPOINT="http://127.0.0.1:9")
+    args = build_parser().parse_args(["list", "--instance-id", INSTANCE, "--region", "cn-north-4"])
+    region_over_environment(args)
+    settings = connection_settings(args, env)
+    assert (settings.endpoint, settings.region) == (
+        "https://dms.cn-north-4.myhuaweicloud.com",
+        "cn-north-4",
+    )
+    # An endpoint given on the command line still beats the region.
+    args = build_parser().parse_args(
+        [
+            "list",
+            "--instance-id",
+            INSTANCE,
+            "--region",
+            "cn-north-4",
+            "--endpoint",
+            "http://[::1]:9",
+        ]
+    )
+    region_over_environment(args)
+    assert connection_settings(args, env).endpoint == "http://[::1]:9"
+
+
+def test_a_bad_region_is_not_hidden_by_an_endpoint_from_the_environment(
+    url: str, home: Path
+) -> None:
+    # Before, HW_DMS_ENDPOINT won: the emulator answered, and the output said region "nowhere".
+    env = environment(home, HW_DMS_ENDPOINT=url)
+    result = run(["list", "--instance-id", INSTANCE, "--region", "nowhere"], env)
+    assert result.returncode == 2
+    assert error_line(result) == (
+        "rocketmq-migration: error: region: 'nowhere' is not a region name such as cn-north-4"
+    )

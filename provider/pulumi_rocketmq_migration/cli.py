@@ -23,23 +23,28 @@ Exit codes, so that a pipeline can tell a verdict from trouble:
     3  timed out waiting
     4  no such task or instance
     5  authentication or permission refused
-    6  the service is unavailable, throttled or answered garbage, after every retry
+    6  the service is unavailable or throttled after the retries (connection failures,
+       5xx and 429 are retried), or its answer is not the documented response
+   70  internal error: a bug; the line names the exception (please report it)
+  130  interrupted (Ctrl-C)
+  141  stdout was closed before everything was written (``| head``)
 
-Errors are one line on stderr, ``rocketmq-migration: error: <message>``. For exit
-codes 1 and 3, stdout still carries the task as last read.
+Errors are one line on stderr, ``rocketmq-migration: error: <message>``, whatever
+the input: characters that came from the service and could steer a terminal (escape
+sequences, newlines, bidi overrides) are shown as escapes such as ``\x1b``; JSON
+output keeps the raw values. For exit codes 1 and 3, stdout still carries the task as
+last read. Formatting and progress lines live in ``formatting.py``.
 """
 
 from __future__ import annotations
 
 import argparse
 import configparser
-import json
 import os
 import sys
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import NoReturn
 
 from ._version import __version__
 from .client import MigrationClient
@@ -54,12 +59,19 @@ from .errors import (
     Throttled,
     WaitTimeout,
 )
-from .models import STATUSES, TASK_TYPES, MetadataTask, MigratedMetadata, TaskDetail, TaskFilter
-from .outputs import task_outputs, tasks_outputs
-from .settings import SOURCES, Settings, resolve
+from .formatting import Progress, emit, emit_task, error_line, say, tasks_table
+from .models import STATUSES, TASK_TYPES, MetadataTask, TaskDetail, TaskFilter
+from .outputs import tasks_outputs
+from .settings import SOURCES, Settings, endpoint_for_region, resolve
 from .waiting import WaitPolicy, wait
 
 PROG = "rocketmq-migration"
+
+# The duration grammar, for --help (waiting.parse_duration checks it).
+DURATION_HELP = (
+    "A DURATION is seconds (90, 1.5) or hours, minutes and seconds in that order, "
+    "each a number with its unit: 90s, 10m, 1h30m, 1h30m15s."
+)
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -68,7 +80,9 @@ EXIT_TIMEOUT = 3
 EXIT_NOT_FOUND = 4
 EXIT_AUTH = 5
 EXIT_UNAVAILABLE = 6
+EXIT_INTERNAL = 70  # EX_SOFTWARE: never 1, which a pipeline reads as "the task failed"
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell shows for a writer whose reader left
 
 EXIT_CODES = """\
 exit codes:
@@ -78,7 +92,10 @@ exit codes:
   3  timed out waiting
   4  no such task or instance
   5  authentication or permission refused
-  6  service unavailable, throttled or answering garbage, after every retry
+  6  service unavailable or throttled after the retries, or an undocumented answer
+ 70  internal error (a bug: please report the line)
+130  interrupted
+141  stdout closed early (e.g. by head)
 
 credentials: HW_ACCESS_KEY/HW_SECRET_KEY (or HUAWEICLOUD_SDK_AK/SK), HW_SECURITY_TOKEN
 or HW_AUTH_TOKEN, project id from --project-id, HW_PROJECT_ID or
@@ -172,126 +189,24 @@ def connection_settings(args: argparse.Namespace, environ: Mapping[str, str]) ->
         raise CredentialsNotFound(tuple(places)) from None
 
 
-# -- output --------------------------------------------------------------------
+def check_connection_options(args: argparse.Namespace) -> None:
+    """A connection option given empty is a mistake (an unset shell variable), not absent."""
+    for option in ("endpoint", "region", "project_id"):
+        value = getattr(args, option, None)
+        if value is not None and not value.strip():
+            name = f"argument --{option.replace('_', '-')}"
+            raise InvalidRequest(name, "must be a non-empty string")
 
 
-def _columns(rows: Sequence[Sequence[str]]) -> str:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return "\n".join(
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-        for row in rows
-    )
+def region_over_environment(args: argparse.Namespace) -> None:
+    """``--region`` alone means that region's endpoint, even when HW_DMS_ENDPOINT is set.
 
-
-def tasks_table(tasks: Sequence[MetadataTask]) -> str:
-    rows = [("TASK ID", "NAME", "TYPE", "STATUS", "START DATE")]
-    rows += [(t.id, t.name, t.type, t.status, t.start_date) for t in tasks]
-    counts: dict[str, int] = {}
-    for task in tasks:
-        counts[task.status] = counts.get(task.status, 0) + 1
-    summary = ", ".join(f"{n} {status}" for status, n in counts.items())
-    noun = "task" if len(tasks) == 1 else "tasks"
-    return _columns(rows) + f"\n\n{len(tasks)} {noun}" + (f": {summary}" if summary else "")
-
-
-def task_table(outputs: Mapping[str, Any]) -> str:
-    """One task as aligned ``field  value`` lines, fields named as in the JSON."""
-    rows = [
-        (field, str(outputs[field]) if outputs[field] is not None else "-")
-        for field in (
-            "task_id",
-            "name",
-            "type",
-            "status",
-            "start_date",
-            "instance_id",
-            "project_id",
-            "region",
-        )
-    ]
-    if outputs["undocumented"]:
-        rows.append(("undocumented", ", ".join(outputs["undocumented"])))
-    migrated = [kind for kind in MigratedMetadata.KINDS if outputs[kind]]
-    for kind in migrated:
-        rows.append((kind, f"{len(outputs[kind])}: {', '.join(outputs[kind])}"))
-    if not migrated:
-        rows.append(("migrated", "no metadata reported"))
-    return _columns(rows)
-
-
-def emit(output: str, data: Mapping[str, Any], table: Callable[[], str]) -> None:
-    text = json.dumps(data, indent=2, ensure_ascii=False) if output == "json" else table()
-    print(text, flush=True)
-
-
-def emit_task(output: str, detail: TaskDetail, instance_id: str, settings: Settings) -> None:
-    outputs = task_outputs(detail.task, detail.metadata, instance_id, settings)
-    emit(output, outputs, lambda: task_table(outputs))
-
-
-# -- progress while waiting ----------------------------------------------------
-
-
-def clock_text(seconds: float) -> str:
-    """``12s``, ``4m05s``, ``1h02m``: short enough for a status line."""
-    whole = int(seconds)
-    if whole < 60:
-        return f"{whole}s"
-    if whole < 3600:
-        return f"{whole // 60}m{whole % 60:02d}s"
-    return f"{whole // 3600}h{whole % 3600 // 60:02d}m"
-
-
-class Progress:
-    """Says each new status on stderr; on a terminal also keeps one live line up to date."""
-
-    def __init__(self, stream: TextIO, policy: WaitPolicy) -> None:
-        self.stream = stream
-        self.policy = policy
-        self.live = stream.isatty()
-        self.started = time.monotonic()
-        self.reads = 0
-        self.task: MetadataTask | None = None
-        self._shown = False
-
-    def change(self, task: MetadataTask, elapsed: float) -> None:
-        self.clear()
-        print(
-            f"[{clock_text(elapsed)}] {task.name} ({task.id}) is {task.status}",
-            file=self.stream,
-            flush=True,
-        )
-
-    def poll(self, task: MetadataTask, elapsed: float) -> None:
-        self.reads += 1
-        self.task = task
-        self._draw()
-
-    def sleep(self, seconds: float) -> None:
-        """Sleep, redrawing the live line each second so its clock keeps moving."""
-        end = time.monotonic() + seconds
-        while (left := end - time.monotonic()) > 0:
-            time.sleep(min(left, 1.0) if self.live else left)
-            self._draw()
-
-    def clear(self) -> None:
-        if self._shown:
-            self.stream.write("\r\x1b[K")
-            self.stream.flush()
-            self._shown = False
-
-    def _draw(self) -> None:
-        if not self.live or self.task is None:
-            return
-        elapsed = time.monotonic() - self.started
-        left = max(0.0, self.policy.timeout - elapsed)
-        self.stream.write(
-            f"\r\x1b[K[{clock_text(elapsed)}] {self.task.name} is {self.task.status}, "
-            f"waiting for {' or '.join(self.policy.wait_for)} "
-            f"({self.reads} read{'' if self.reads == 1 else 's'}, gives up in {clock_text(left)})"
-        )
-        self.stream.flush()
-        self._shown = True
+    Settings take an endpoint from any source before a region; on a command line the
+    user's explicit region is the stronger word, and the output reports that region.
+    """
+    region = getattr(args, "region", None)
+    if region and not getattr(args, "endpoint", None):
+        args.endpoint = endpoint_for_region(region)
 
 
 # -- the subcommands -----------------------------------------------------------
@@ -394,7 +309,7 @@ def error_message(exc: MigrationTaskError) -> str:
 
 
 def say_error(message: str) -> None:
-    print(f"{PROG}: error: {' '.join(message.split())}", file=sys.stderr, flush=True)
+    say(sys.stderr, error_line(PROG, message))
 
 
 # -- the parser ----------------------------------------------------------------
@@ -507,8 +422,18 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="STATUS",
         help="status that fails at once with exit 1 (default: failed)",
     )
-    waiting.add_argument("--timeout", default="30m", help="give up after this long (default 30m)")
-    waiting.add_argument("--interval", default="10s", help="time between reads (default 10s)")
+    waiting.add_argument(
+        "--timeout",
+        default="30m",
+        metavar="DURATION",
+        help=f"give up after this long (default 30m). {DURATION_HELP}",
+    )
+    waiting.add_argument(
+        "--interval",
+        default="10s",
+        metavar="DURATION",
+        help="time between reads (default 10s)",
+    )
 
     emulator = commands.add_parser(
         "emulator",
@@ -524,23 +449,54 @@ def main(argv: list[str] | None = None) -> int:
     """Run one subcommand; return its exit code (see the module docstring)."""
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        return _run(parser, argv)
     except SystemExit as exc:  # --help, or a usage error already reported
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
-    if args.command == "emulator":
-        from .emulator import main as emulator_main
-
-        return emulator_main(list(args.emulator_args))
-
-    output = getattr(args, "output", None) or ("table" if sys.stdout.isatty() else "json")
-    try:
-        if args.command == "wait":
-            wait_policy(args)  # refuse a bad duration or status before connecting
-        settings = connection_settings(args, os.environ)
-        return COMMANDS[args.command](args, settings, output)
     except MigrationTaskError as exc:
         say_error(error_message(exc))
         return exit_code(exc)
     except KeyboardInterrupt:
         say_error("interrupted")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader left (``| head``): nothing more to say, and nowhere to say it. Point
+        # stdout at /dev/null so that the flush at exit does not fail a second time.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        except (OSError, ValueError):
+            pass
+        return EXIT_BROKEN_PIPE
+    except Exception as exc:  # the last resort: a bug must still be one line, never exit 1
+        problem = without_secrets(f"{type(exc).__name__}: {exc}", os.environ)
+        say_error(f"internal error: {problem} (please report)")
+        return EXIT_INTERNAL
+
+
+def without_secrets(text: str, environ: Mapping[str, str]) -> str:
+    """``text`` with every key and token the environment holds masked.
+
+    A bug's message may quote what it choked on, such as a header value.
+    """
+    for field in ("access_key", "secret_key", "security_token", "auth_token"):
+        for variable in SOURCES[field][1]:
+            secret = environ.get(variable, "").strip()
+            if len(secret) >= 4:  # shorter ones would mask ordinary words
+                text = text.replace(secret, "***")
+    return text
+
+
+def _run(parser: argparse.ArgumentParser, argv: list[str] | None) -> int:
+    args = parser.parse_args(argv)
+    if args.command == "emulator":
+        from .emulator import main as emulator_main
+
+        return emulator_main(list(args.emulator_args))
+    output = getattr(args, "output", None) or ("table" if sys.stdout.isatty() else "json")
+    if args.command == "wait":
+        wait_policy(args)  # refuse a bad duration or status before connecting
+    check_connection_options(args)
+    region_over_environment(args)
+    settings = connection_settings(args, os.environ)
+    return COMMANDS[args.command](args, settings, output)

@@ -24,6 +24,7 @@ from .errors import InvalidRequest, MigrationTaskError, TaskFailed
 from .models import MetadataTask, TaskDetail, TaskFilter
 from .outputs import task_outputs, tasks_outputs
 from .settings import CONFIG_NAMESPACE, SOURCES, Settings, resolve
+from .terminal import printable
 from .waiting import WaitPolicy, wait
 
 # Lookup inputs that choose where to connect; never secrets.
@@ -67,7 +68,8 @@ class MigrationTaskProvider(ResourceProvider):
                 outputs = self._read_task(client, settings, props)
             outputs["error"] = None
         except MigrationTaskError as exc:
-            outputs = {"error": str(exc)}
+            # It becomes a RunError the engine prints: service text made inert (terminal.py).
+            outputs = {"error": printable(str(exc))}
         return ReadResult(id_, {**inputs, **outputs})
 
     def _client(self, settings: Settings) -> MigrationClient:
@@ -170,6 +172,7 @@ class _EngineLog:
                 self._engine = None
 
     def info(self, message: str) -> None:
+        message = printable(message)  # task names come from the service
         if self._engine is not None:
             try:
                 from pulumi.runtime.proto import engine_pb2

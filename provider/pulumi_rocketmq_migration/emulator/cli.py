@@ -3,18 +3,27 @@
 The first line on stdout is the base URL (``http://127.0.0.1:PORT``), flushed, so a
 parent process can start the emulator on ``--port 0`` and read where it listens.
 ``main`` takes an argv so another CLI can delegate to it.
+
+The secret key it accepts comes from ``--secret-key-file`` or ``$EMULATOR_SECRET_KEY``,
+never from argv by choice: a process list shows every argument to every user.
+``--secret-key`` still works, with a warning, for scripts written before.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
+from collections.abc import Mapping
+from pathlib import Path
 from types import FrameType
 
 from .scenario import Scenario
 from .server import Emulator
+
+SECRET_KEY_VARIABLE = "EMULATOR_SECRET_KEY"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,7 +34,16 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=0, help="port to listen on; 0 picks one")
     parser.add_argument("--access-key", required=True, help="the accepted access key (AK)")
-    parser.add_argument("--secret-key", required=True, help="its secret key (SK)")
+    parser.add_argument(
+        "--secret-key-file",
+        metavar="PATH",
+        help=f"file holding its secret key (SK); or set ${SECRET_KEY_VARIABLE}",
+    )
+    parser.add_argument(
+        "--secret-key",
+        help=f"deprecated: the SK on argv, where ps shows it (use --secret-key-file or "
+        f"${SECRET_KEY_VARIABLE})",
+    )
     parser.add_argument("--project-id", required=True, help="the accepted project id")
     parser.add_argument(
         "--token", action="append", default=[], help="an accepted X-Auth-Token (repeatable)"
@@ -35,9 +53,47 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def secret_key(args: argparse.Namespace, environ: Mapping[str, str]) -> str:
+    """The SK to accept, from exactly one place; ValueError says what is wrong."""
+    given = [
+        name
+        for name, value in (
+            ("--secret-key-file", args.secret_key_file),
+            (f"${SECRET_KEY_VARIABLE}", environ.get(SECRET_KEY_VARIABLE)),
+            ("--secret-key", args.secret_key),
+        )
+        if value
+    ]
+    if len(given) != 1:
+        which = " and ".join(given) or "none"
+        raise ValueError(
+            f"give the secret key in exactly one place, --secret-key-file or "
+            f"${SECRET_KEY_VARIABLE}: {which} given"
+        )
+    if args.secret_key_file:
+        try:
+            key = Path(args.secret_key_file).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeError) as exc:
+            raise ValueError(
+                f"--secret-key-file: cannot read {args.secret_key_file}: {exc}"
+            ) from None
+        if not key:
+            raise ValueError(f"--secret-key-file: {args.secret_key_file} is empty")
+        return key
+    if args.secret_key:
+        print(
+            "emulator: warning: --secret-key shows the key to anyone who can list processes; "
+            f"use --secret-key-file or ${SECRET_KEY_VARIABLE}",
+            file=sys.stderr,
+        )
+        return str(args.secret_key)
+    return environ[SECRET_KEY_VARIABLE]
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        key = secret_key(args, os.environ)
         scenario = Scenario.load(args.scenario) if args.scenario else Scenario.demo()
     except ValueError as exc:
         print(f"emulator: {exc}", file=sys.stderr)
@@ -45,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     emulator = Emulator(
         scenario,
         access_key=args.access_key,
-        secret_key=args.secret_key,
+        secret_key=key,
         project_id=args.project_id,
         tokens=args.token,
         host=args.host,

@@ -3,21 +3,32 @@ or its GIL: the demo, and benchmarks that time a client against it."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+from .cli import SECRET_KEY_VARIABLE
+
 
 @contextmanager
 def emulator_process(
-    *options: str, env: Mapping[str, str] | None = None, cwd: Path | None = None
+    *options: str,
+    secret_key: str,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
 ) -> Iterator[str]:
-    """Start ``python -m pulumi_rocketmq_migration.emulator --port 0 <options>``; yield its URL."""
+    """Start ``python -m pulumi_rocketmq_migration.emulator --port 0 <options>``; yield its URL.
+
+    The secret key goes to the child in its environment, not on its argv, where any
+    user's ``ps`` would show it.
+    """
     command = [sys.executable, "-m", "pulumi_rocketmq_migration.emulator", "--port", "0"]
+    child_env = {**(os.environ if env is None else env), SECRET_KEY_VARIABLE: secret_key}
     process = subprocess.Popen(
-        [*command, *options], stdout=subprocess.PIPE, text=True, env=env, cwd=cwd
+        [*command, *options], stdout=subprocess.PIPE, text=True, env=child_env, cwd=cwd
     )
     try:
         url = process.stdout.readline().strip() if process.stdout else ""
