@@ -80,10 +80,11 @@ _GRPC_OPTIONS = [
 
 
 def _sdk_version() -> str:
+    """The host's version as Pulumi's reports it: the CLI's, with a v (the SDK is pinned to it)."""
     try:
         from importlib import metadata
 
-        return metadata.version("pulumi")
+        return "v" + metadata.version("pulumi")
     except Exception:
         return ""
 
@@ -253,7 +254,11 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         return language_pb2.AboutResponse(
             executable=executable,
             version=version,
-            metadata={"toolchain": "Pip", "toolchainVersion": pip_version, "typechecker": "None"},
+            metadata={
+                "toolchain": "Pip" if pip.options.toolchain == "pip" else "Auto",
+                "toolchainVersion": pip_version,
+                "typechecker": "None",
+            },
         )
 
     def GetProgramDependencies(self, request: Any, context: Any) -> Any:

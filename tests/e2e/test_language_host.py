@@ -57,7 +57,7 @@ def _program_info(root: Path, **options: str) -> language_pb2.ProgramInfo:
 
 
 def test_plugin_info(host: language_pb2_grpc.LanguageRuntimeStub) -> None:
-    assert host.GetPluginInfo(empty_pb2.Empty(), timeout=30).version == PINNED_VERSION
+    assert host.GetPluginInfo(empty_pb2.Empty(), timeout=30).version == f"v{PINNED_VERSION}"
 
 
 def test_package_discovery_lists_plugins_as_pulumis_host_does(
@@ -98,7 +98,9 @@ def test_about_and_dependencies_use_the_program_python(
     info = _program_info(tmp_path)
     about = host.About(language_pb2.AboutRequest(info=info), timeout=60)
     assert about.executable
-    assert about.metadata["toolchain"] == "Pip"
+    assert about.metadata["toolchain"] == "Auto"  # Pulumi.yaml names none
+    pip = host.About(language_pb2.AboutRequest(info=_program_info(tmp_path, toolchain="pip")))
+    assert pip.metadata["toolchain"] == "Pip"
     deps = host.GetProgramDependencies(
         language_pb2.GetProgramDependenciesRequest(info=info, transitiveDependencies=True),
         timeout=60,
