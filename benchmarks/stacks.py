@@ -221,6 +221,8 @@ class Project:
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="true",
             HW_ACCESS_KEY=ACCESS_KEY,
             HW_SECRET_KEY=SECRET_KEY,
+            # Never the real ECS metadata address: a closed loopback port.
+            HW_METADATA_ENDPOINT="http://127.0.0.1:1",
         )
         (root / "state").mkdir(exist_ok=True)
         self.env = env

@@ -43,6 +43,7 @@ def main() -> int:
                 Path(tmp),
                 pulumi,
                 stack="demo",
+                # The harness also points HW_METADATA_ENDPOINT at a closed loopback port.
                 env={"HW_ACCESS_KEY": ACCESS_KEY, "HW_SECRET_KEY": secret_key},
             )
             project.copy_example("quickstart")

@@ -1,14 +1,31 @@
-"""Shared fixtures: a real emulator on loopback and settings that point at it."""
+"""Shared fixtures: a real emulator on loopback and settings that point at it.
+
+Also: the loopback guard (tests/loopback_guard.py) is on for every test, and the ECS
+metadata address points at a closed loopback port, for this process and every
+subprocess a test starts, unless a test points it at an emulator.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from pulumi_rocketmq_migration.emulator import Emulator, Faults, Scenario
+from pulumi_rocketmq_migration.emulator import (
+    Emulator,
+    Faults,
+    MetadataService,
+    Scenario,
+    TemporaryKeys,
+)
 from pulumi_rocketmq_migration.settings import Credentials, Settings
+from tests.loopback_guard import loopback_only  # noqa: F401  (an autouse fixture)
+
+# Port 1 on loopback: nothing listens there, so a metadata lookup is refused at once.
+CLOSED_METADATA = "http://127.0.0.1:1"
+os.environ["HW_METADATA_ENDPOINT"] = CLOSED_METADATA
 
 ACCESS_KEY = "AKTESTACCESSKEY"
 SECRET_KEY = "sk-never-printed-7f3a9c"
@@ -51,6 +68,28 @@ def serve() -> Iterator[Callable[..., Emulator]]:
         ).start()
         if faults is not None:
             emulator.set_faults(faults)
+        running.append(emulator)
+        return emulator
+
+    yield start
+    for emulator in running:
+        emulator.stop()
+
+
+@pytest.fixture
+def serve_metadata() -> Iterator[Callable[..., Emulator]]:
+    """An emulator with its ECS metadata service: one task, temporary keys accepted."""
+    running: list[Emulator] = []
+
+    def start(lifetime: float = 3600.0, **options: Any) -> Emulator:
+        metadata = MetadataService(TemporaryKeys(lifetime), **options)
+        emulator = Emulator(
+            scenario([task("c1100000-0000-4000-8000-000000000001", "orders-sync")]),
+            access_key=ACCESS_KEY,
+            secret_key=SECRET_KEY,
+            project_id=PROJECT_ID,
+            metadata=metadata,
+        ).start()
         running.append(emulator)
         return emulator
 

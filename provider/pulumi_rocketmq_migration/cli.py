@@ -8,11 +8,10 @@
 
 Common options, before or after the subcommand: ``--endpoint``, ``--region``,
 ``--project-id`` and ``--output table|json`` (a table on a terminal, JSON otherwise,
-with the field names of the lookups' outputs). Credentials come from the environment
-(HW_* first, then HUAWEICLOUD_SDK_*), then from the official SDK's credentials file
-(``$HUAWEICLOUD_SDK_CREDENTIALS_FILE`` or ``~/.huaweicloud/credentials``, profile
-``[basic]``: ak, sk, security_token, project_id). Never from the command line, so that
-no secret lands in shell history or a process list.
+with the field names of the lookups' outputs). Credentials come from the same chain
+as the lookups' (credentials.py): the environment (HW_* first, then HUAWEICLOUD_SDK_*),
+the KooCLI config file, the official SDK's credentials file, ECS metadata. Never from
+the command line, so that no secret lands in shell history or a process list.
 
 Exit codes, so that a pipeline can tell a verdict from trouble:
 
@@ -39,18 +38,15 @@ last read. Formatting and progress lines live in ``formatting.py``.
 from __future__ import annotations
 
 import argparse
-import configparser
 import os
 import sys
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import NoReturn
 
 from ._version import __version__
 from .client import MigrationClient
 from .errors import (
     AuthError,
-    CredentialsNotFound,
     InvalidRequest,
     MigrationTaskError,
     NotFound,
@@ -62,7 +58,7 @@ from .errors import (
 from .formatting import Progress, emit, emit_task, error_line, say, tasks_table
 from .models import STATUSES, TASK_TYPES, MetadataTask, TaskDetail, TaskFilter
 from .outputs import tasks_outputs
-from .settings import SOURCES, Settings, endpoint_for_region, resolve
+from .settings import SOURCES, Settings, insecure_warning, resolve
 from .waiting import WaitPolicy, wait
 
 PROG = "rocketmq-migration"
@@ -97,22 +93,14 @@ exit codes:
 130  interrupted
 141  stdout closed early (e.g. by head)
 
-credentials: HW_ACCESS_KEY/HW_SECRET_KEY (or HUAWEICLOUD_SDK_AK/SK), HW_SECURITY_TOKEN
-or HW_AUTH_TOKEN, project id from --project-id, HW_PROJECT_ID or
-HUAWEICLOUD_SDK_PROJECT_ID; lastly the SDK credentials file
-($HUAWEICLOUD_SDK_CREDENTIALS_FILE or ~/.huaweicloud/credentials, profile [basic]).
+credentials, as one set from the first place that has any: HW_ACCESS_KEY/HW_SECRET_KEY
+[/HW_SECURITY_TOKEN] or HW_AUTH_TOKEN; HUAWEICLOUD_SDK_AK/SK[/SECURITY_TOKEN]; the KooCLI
+config named by HW_SHARED_CONFIG_FILE (profile HW_PROFILE, else current); the SDK
+credentials file ($HUAWEICLOUD_SDK_CREDENTIALS_FILE or ~/.huaweicloud/credentials,
+[basic]); ECS metadata ($HW_METADATA_ENDPOINT, default http://169.254.169.254).
+Project id: --project-id, HW_PROJECT_ID, HUAWEICLOUD_SDK_PROJECT_ID, the KooCLI profile,
+the SDK credentials file. Proxy: HTTPS_PROXY / NO_PROXY. TLS: HW_CACERT_FILE, HW_INSECURE.
 """
-
-# The official SDK's credentials file (huaweicloudsdkcore ProfileCredentialProvider).
-CREDENTIALS_FILE_VARIABLE = "HUAWEICLOUD_SDK_CREDENTIALS_FILE"
-CREDENTIALS_PROFILE = "basic"
-# Its [basic] keys, and the SDK environment variable each one stands in for.
-PROFILE_KEYS = {
-    "ak": "HUAWEICLOUD_SDK_AK",
-    "sk": "HUAWEICLOUD_SDK_SK",
-    "security_token": "HUAWEICLOUD_SDK_SECURITY_TOKEN",
-    "project_id": "HUAWEICLOUD_SDK_PROJECT_ID",
-}
 
 # Input names used by the shared checks, as this CLI spells them.
 OPTION_NAMES = {
@@ -127,66 +115,21 @@ OPTION_NAMES = {
 }
 
 
-# -- credentials file ----------------------------------------------------------
-
-
-def credentials_file(environ: Mapping[str, str]) -> Path | None:
-    """Where the official SDK looks for its credentials file."""
-    named = environ.get(CREDENTIALS_FILE_VARIABLE)
-    if named:
-        return Path(named)
-    home = environ.get("HOME") or environ.get("USERPROFILE")
-    return Path(home, ".huaweicloud", "credentials") if home else None
-
-
-def with_credentials_file(environ: Mapping[str, str]) -> Mapping[str, str]:
-    """The environment, with the credentials file's [basic] profile beneath it.
-
-    The file is the last resort, and keys come from one place only: when the
-    environment names any key or token, none of the file's keys are used.
-    """
-    has_keys = any(
-        environ.get(variable)
-        for field in ("access_key", "secret_key", "security_token", "auth_token")
-        for variable in SOURCES[field][1]
-    )
-    has_project = any(environ.get(variable) for variable in SOURCES["project_id"][1])
-    path = credentials_file(environ)
-    if (has_keys and has_project) or path is None or not path.is_file():
-        return environ
-    parser = configparser.ConfigParser(interpolation=None)
-    try:
-        parser.read(path, encoding="utf-8")
-    except (OSError, UnicodeError, configparser.Error) as exc:
-        problem = str(exc).splitlines()[0]  # later lines may quote the file: a secret
-        raise InvalidRequest("credentials file", f"cannot read {path}: {problem}") from None
-    if not parser.has_section(CREDENTIALS_PROFILE):
-        return environ
-    profile = parser[CREDENTIALS_PROFILE]
-    below: dict[str, str] = {}
-    for key, variable in PROFILE_KEYS.items():
-        wanted = not has_project if key == "project_id" else not has_keys
-        value = profile.get(key, "").strip()
-        if wanted and value:
-            below[variable] = value
-    return {**below, **environ}
+# -- connection ----------------------------------------------------------------
 
 
 def connection_settings(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
+    """Settings from the options and the environment; credentials from the one chain that
+    lookups use too (settings.py, credentials.py), without stack config: the CLI has none."""
     explicit = {
         "endpoint": getattr(args, "endpoint", None),
         "region": getattr(args, "region", None),
         "project_id": getattr(args, "project_id", None),
     }
-    try:
-        return resolve(explicit=explicit, environ=with_credentials_file(environ))
-    except CredentialsNotFound as exc:
-        # The CLI takes no key arguments and reads no stack config: name only what it read.
-        places = [place for place in exc.looked_at if place.startswith("$")]
-        path = credentials_file(environ)
-        if path is not None:
-            places.append(f"credentials file {path} [{CREDENTIALS_PROFILE}]")
-        raise CredentialsNotFound(tuple(places)) from None
+    settings = resolve(explicit=explicit, environ=environ)
+    if settings.insecure:
+        print(f"{PROG}: warning: {insecure_warning(settings)}", file=sys.stderr, flush=True)
+    return settings
 
 
 def check_connection_options(args: argparse.Namespace) -> None:
@@ -196,17 +139,6 @@ def check_connection_options(args: argparse.Namespace) -> None:
         if value is not None and not value.strip():
             name = f"argument --{option.replace('_', '-')}"
             raise InvalidRequest(name, "must be a non-empty string")
-
-
-def region_over_environment(args: argparse.Namespace) -> None:
-    """``--region`` alone means that region's endpoint, even when HW_DMS_ENDPOINT is set.
-
-    Settings take an endpoint from any source before a region; on a command line the
-    user's explicit region is the stronger word, and the output reports that region.
-    """
-    region = getattr(args, "region", None)
-    if region and not getattr(args, "endpoint", None):
-        args.endpoint = endpoint_for_region(region)
 
 
 # -- the subcommands -----------------------------------------------------------
@@ -497,6 +429,5 @@ def _run(parser: argparse.ArgumentParser, argv: list[str] | None) -> int:
     if args.command == "wait":
         wait_policy(args)  # refuse a bad duration or status before connecting
     check_connection_options(args)
-    region_over_environment(args)
     settings = connection_settings(args, os.environ)
     return COMMANDS[args.command](args, settings, output)

@@ -13,6 +13,7 @@ import json
 import math
 import threading
 import time
+import warnings
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timezone
 from types import TracebackType
@@ -23,7 +24,7 @@ import attrs
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connectionpool import ConnectionPool
-from urllib3.exceptions import MaxRetryError
+from urllib3.exceptions import InsecureRequestWarning, MaxRetryError
 from urllib3.util.retry import Retry
 
 from . import signer
@@ -179,11 +180,18 @@ class MigrationClient:
         self._host = urlsplit(settings.endpoint).netloc
         self._base_path = urlsplit(settings.endpoint).path.rstrip("/")
         self._session = requests.Session()
-        self._session.trust_env = False  # no proxies or netrc credentials from the environment
+        # Never netrc (it would replace the signature): the proxy comes from settings,
+        # which read HTTPS_PROXY / HTTP_PROXY / NO_PROXY as requests would.
+        self._session.trust_env = False
+        if settings.proxy:
+            self._session.proxies = {"http": settings.proxy, "https": settings.proxy}
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=8, max_retries=self.retry.to_retry())
         self._session.mount("https://", adapter)
         self._session.mount("http://", adapter)
         self._session.verify = False if settings.insecure else (settings.ca_bundle or True)
+        if settings.insecure:
+            # The caller says it once (settings.insecure_warning), not urllib3 per request.
+            warnings.filterwarnings("ignore", category=InsecureRequestWarning)
         self.requests_sent = 0
 
     def __enter__(self) -> MigrationClient:
@@ -283,7 +291,7 @@ class MigrationClient:
         )
 
     def _headers(self, path: str, query: Sequence[tuple[str, str]]) -> dict[str, str]:
-        credentials = self.settings.credentials
+        credentials = self.settings.credentials.current()  # temporary ones may refresh
         headers = {
             "Host": self._host,
             "X-Project-Id": self.settings.project_id,
@@ -319,7 +327,7 @@ class MigrationClient:
             response = self._send(url, path, query)
             content = response.content  # read here: a broken body is a transport failure
         except requests.exceptions.SSLError as exc:
-            raise ServiceUnavailable(f"TLS failed talking to {self._host}: {exc}") from None
+            raise ServiceUnavailable(tls_problem(self._host, exc)) from None
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
             raise ServiceUnavailable(
                 f"no answer from {self._host} for {what} after retries: {type(exc).__name__}"
@@ -346,6 +354,18 @@ class MigrationClient:
             timeout=(self.settings.connect_timeout, read_timeout),
             allow_redirects=False,
         )
+
+
+def tls_problem(host: str, exc: Exception) -> str:
+    """One line for a TLS failure; an untrusted certificate says how to trust it."""
+    text = str(exc)
+    if "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text:
+        reason = text.split("certificate verify failed:")[-1].split("(_ssl")[0].strip(" ')\"")
+        return (
+            f"TLS: the certificate of {host} is not trusted ({reason or 'verify failed'}); "
+            "set huaweicloud:cacertFile or HW_CACERT_FILE to the CA that signed it"
+        )
+    return f"TLS failed talking to {host}: {type(exc).__name__}"
 
 
 def error_for(status: int, content: bytes, request_id: str | None, what: str) -> ServiceError:

@@ -25,7 +25,14 @@ from .errors import InvalidRequest, MigrationTaskError
 from .models import MigratedMetadata, TaskFilter
 from .outputs import TASK_FIELDS, task_outputs, tasks_outputs
 from .provider import CONNECTION_INPUTS, PROVIDER, lookup_policy
-from .settings import CONFIG_NAMESPACE, PUBLIC_CONFIG_KEYS, SOURCES, resolve
+from .settings import (
+    ALL_CONFIG_KEYS,
+    CONFIG_NAMESPACE,
+    PUBLIC_CONFIG_KEYS,
+    SECRET_SPELLINGS,
+    insecure_warning,
+    resolve,
+)
 
 PROVIDER_NAME = "rocketmq-migration"
 
@@ -275,18 +282,22 @@ _PROVIDER_RESOURCE: list[pulumi.ProviderResource] = []
 def default_provider() -> pulumi.ProviderResource:
     """The explicit ``pulumi-python`` provider every lookup uses unless told otherwise.
 
-    Pulumi's *default* provider would be handed the whole stack config and record
-    it, secrets included, in the state. This one is handed only the non-secret
-    ``huaweicloud:`` keys; keys and tokens reach the provider process through its
-    environment and are never recorded anywhere.
+    It is handed the ``huaweicloud:`` stack config the lookups read, and nothing else
+    (Pulumi's *default* provider would get the whole stack config). Keys and tokens set
+    in stack config go to it as Pulumi secrets, so the state holds only their
+    ciphertext, as pulumi-huaweicloud's own provider stores its keys. Credentials from
+    the environment, a file or the metadata service are found by the provider process
+    itself and leave no trace in the state.
     """
     if not _PROVIDER_RESOURCE:
         config = pulumi.Config(CONFIG_NAMESPACE)
-        args = {
-            f"{CONFIG_NAMESPACE}:{key}": value
-            for key in PUBLIC_CONFIG_KEYS
-            if (value := config.get(key)) is not None
-        }
+        args: dict[str, Any] = {}
+        for key in PUBLIC_CONFIG_KEYS:
+            if (value := config.get(key)) is not None:
+                args[f"{CONFIG_NAMESPACE}:{key}"] = value
+        for key in SECRET_SPELLINGS:
+            if (secret := config.get_secret(key)) is not None:
+                args[f"{CONFIG_NAMESPACE}:{key}"] = secret
         _PROVIDER_RESOURCE.append(pulumi.ProviderResource("pulumi-python", PROVIDER_NAME, args))
     return _PROVIDER_RESOURCE[0]
 
@@ -336,12 +347,18 @@ def _program_client(endpoint: str | None, region: str | None, project_id: str | 
     config = pulumi.Config(CONFIG_NAMESPACE)
     stack_config = {
         f"{CONFIG_NAMESPACE}:{key}": value
-        for key, _ in SOURCES.values()
-        if key and (value := config.get(key)) is not None
+        for key in ALL_CONFIG_KEYS
+        if (value := config.get(key)) is not None
     }
     explicit = dict(zip(CONNECTION_INPUTS, (endpoint, region, project_id), strict=True))
     settings = resolve(explicit=explicit, config=stack_config)
+    if settings.insecure and settings.endpoint not in _WARNED:
+        _WARNED.add(settings.endpoint)
+        pulumi.log.warn(insecure_warning(settings))
     return settings, MigrationClient(settings)
+
+
+_WARNED: set[str] = set()
 
 
 def get_migration_task(

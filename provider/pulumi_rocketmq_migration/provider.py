@@ -1,8 +1,10 @@
 """The dynamic provider: the engine's Read step for migration-task lookups.
 
 It runs in the provider process the engine starts (``python -m pulumi.dynamic``).
-It captures nothing when pickled: credentials come from ``configure`` (the stack
-config the engine hands over) or the environment, and stay in this process.
+It captures nothing when pickled: credentials come from the chain (credentials.py)
+in this process, reading the stack config ``configure`` was handed (keys arrive there
+as secrets), the environment, the credentials files or the ECS metadata service, and
+they stay in this process.
 
 A domain failure (task failed, not found, timeout, refused credentials) does not
 raise here, because the engine would show a Python traceback; the read returns
@@ -23,7 +25,13 @@ from .client import MigrationClient
 from .errors import InvalidRequest, MigrationTaskError, TaskFailed
 from .models import MetadataTask, TaskDetail, TaskFilter
 from .outputs import task_outputs, tasks_outputs
-from .settings import CONFIG_NAMESPACE, SOURCES, Settings, resolve
+from .settings import (
+    ALL_CONFIG_KEYS,
+    CONFIG_NAMESPACE,
+    Settings,
+    insecure_warning,
+    resolve,
+)
 from .terminal import printable
 from .waiting import WaitPolicy, wait
 
@@ -51,8 +59,15 @@ class MigrationTaskProvider(ResourceProvider):
         self.__init__()  # type: ignore[misc]
 
     def configure(self, req: ConfigureRequest) -> None:
-        keys = [key for key, _ in SOURCES.values() if key]
-        found = {f"{CONFIG_NAMESPACE}:{k}": req.config.get(f"{CONFIG_NAMESPACE}:{k}") for k in keys}
+        """Keep the ``huaweicloud:`` keys the lookups' provider resource was handed.
+
+        Secret ones arrive here in clear (the engine unwraps them for this process);
+        they are kept in memory only, never pickled, returned or logged.
+        """
+        found = {
+            f"{CONFIG_NAMESPACE}:{k}": req.config.get(f"{CONFIG_NAMESPACE}:{k}")
+            for k in ALL_CONFIG_KEYS
+        }
         self._config = {k: str(v) for k, v in found.items() if v is not None}
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -61,7 +76,7 @@ class MigrationTaskProvider(ResourceProvider):
             settings = resolve(
                 explicit={k: props.get(k) for k in CONNECTION_INPUTS}, config=self._config
             )
-            client = self._client(settings)
+            client = self._client(settings, _EngineLog(props.get("_urn")))
             if props.get("_lookup") == "tasks":
                 outputs = self._read_tasks(client, settings, props)
             else:
@@ -72,11 +87,13 @@ class MigrationTaskProvider(ResourceProvider):
             outputs = {"error": printable(str(exc))}
         return ReadResult(id_, {**inputs, **outputs})
 
-    def _client(self, settings: Settings) -> MigrationClient:
+    def _client(self, settings: Settings, log: _EngineLog) -> MigrationClient:
         with self._lock:
             client = self._clients.get(settings)
             if client is None:
                 client = self._clients[settings] = MigrationClient(settings)
+                if settings.insecure:
+                    log.warn(insecure_warning(settings))  # once per client, not per read
             return client
 
     def _read_task(
@@ -172,13 +189,20 @@ class _EngineLog:
                 self._engine = None
 
     def info(self, message: str) -> None:
+        self._log("INFO", message)
+
+    def warn(self, message: str) -> None:
+        self._log("WARNING", message)
+
+    def _log(self, severity: str, message: str) -> None:
         message = printable(message)  # task names come from the service
         if self._engine is not None:
             try:
                 from pulumi.runtime.proto import engine_pb2
 
+                level = getattr(engine_pb2, severity)
                 self._engine.Log(
-                    engine_pb2.LogRequest(severity=engine_pb2.INFO, message=message, urn=self.urn)
+                    engine_pb2.LogRequest(severity=level, message=message, urn=self.urn)
                 )
                 return
             except Exception:

@@ -1,14 +1,21 @@
-"""Where a lookup's connection settings come from, in one documented order.
+"""Where a lookup connects, and how: endpoint, region, project, TLS, proxy and limits.
+
+Each setting is resolved field by field, the first place with a value winning:
 
     1. explicit arguments (a lookup's or the CLI's own options)
-    2. Pulumi stack config in the ``huaweicloud:`` namespace, with the key names of
-       the pulumi-huaweicloud provider (accessKey, secretKey, securityToken, region,
-       projectId, cacertFile, insecure, maxRetries) plus ``huaweicloud:dmsEndpoint``
+    2. Pulumi stack config ``huaweicloud:*``, with the key names of the pulumi-huaweicloud
+       provider (camelCase, or the snake_case of its README)
     3. the environment: HW_* as Huawei's Terraform provider reads them, then
        HUAWEICLOUD_SDK_* as the official SDK reads them
+    4. region and project id only: the KooCLI profile, when one is named (see credentials)
+    5. project id only: the SDK credentials file's [basic] section
 
-The first place that has a value wins, field by field. Secrets live only in
-``Credentials``, whose repr hides them, so that no log line or error can show one.
+The endpoint and the region are one decision: the first place that names either one
+decides, so an explicit region beats an endpoint from the environment. The endpoint
+is ``https://dms.{region}.{cloud}`` (cloud: huaweicloud:cloud / HW_CLOUD, default
+myhuaweicloud.com, with the official SDK's special cases for the default cloud).
+
+Credentials come from ``credentials.py``, as one unit, not field by field.
 """
 
 from __future__ import annotations
@@ -16,63 +23,71 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+import ssl
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import attrs
 
-from .errors import CredentialsNotFound, InvalidRequest
+from . import credentials as chain
+from .credentials import CONFIG_NAMESPACE, Credentials, Places, RefreshingCredentials
+from .errors import InvalidRequest
 
-CONFIG_NAMESPACE = "huaweicloud"
+__all__ = ["CONFIG_NAMESPACE", "Credentials", "Settings", "resolve"]
 
-# setting -> (stack config key, environment variables in the order they are read)
+# setting -> (stack config key, environment variables in the order they are read).
+# The credential fields (from credentials.py) are listed for the schema and the docs;
+# they resolve as one unit there, not field by field here.
 SOURCES: dict[str, tuple[str | None, tuple[str, ...]]] = {
-    "access_key": ("accessKey", ("HW_ACCESS_KEY", "HUAWEICLOUD_SDK_AK")),
-    "secret_key": ("secretKey", ("HW_SECRET_KEY", "HUAWEICLOUD_SDK_SK")),
-    "security_token": (
-        "securityToken",
-        ("HW_SECURITY_TOKEN", "HUAWEICLOUD_SDK_SECURITY_TOKEN"),
-    ),
-    "auth_token": (None, ("HW_AUTH_TOKEN",)),
+    **{
+        field: (
+            chain.CONFIG_KEYS[field][0] if field in chain.CONFIG_KEYS else None,
+            chain.HW_VARIABLES.get(field, ()) + chain.SDK_VARIABLES.get(field, ()),
+        )
+        for field in chain.FIELDS
+    },
     "region": ("region", ("HW_REGION_NAME", "HUAWEICLOUD_SDK_REGION")),
     "project_id": ("projectId", ("HW_PROJECT_ID", "HUAWEICLOUD_SDK_PROJECT_ID")),
     "endpoint": ("dmsEndpoint", ("HW_DMS_ENDPOINT",)),
+    "cloud": ("cloud", ("HW_CLOUD",)),
     "ca_bundle": ("cacertFile", ("HW_CACERT_FILE",)),
     "insecure": ("insecure", ("HW_INSECURE",)),
     "max_retries": ("maxRetries", ("HW_MAX_RETRIES",)),
+    "shared_config_file": (chain.SHARED_CONFIG_KEYS[0], (chain.SHARED_CONFIG_VARIABLE,)),
+    "profile": (chain.PROFILE_KEYS[0], (chain.PROFILE_VARIABLE,)),
 }
 
-# Stack-config keys that are not secret: the only ones a lookup hands to its provider.
-SECRET_CONFIG_KEYS = ("accessKey", "secretKey", "securityToken")
-PUBLIC_CONFIG_KEYS = tuple(
-    key for key, _ in SOURCES.values() if key and key not in SECRET_CONFIG_KEYS
-)
+# snake_case spellings, as pulumi-huaweicloud's README writes them.
+SNAKE_CASE = {
+    **{camel: snake for camel, snake in chain.CONFIG_KEYS.values()},
+    "projectId": "project_id",
+    "dmsEndpoint": "dms_endpoint",
+    "cacertFile": "cacert_file",
+    "maxRetries": "max_retries",
+    chain.SHARED_CONFIG_KEYS[0]: chain.SHARED_CONFIG_KEYS[1],
+}
 
-# Regions whose DMS endpoint is not dms.{region}.myhuaweicloud.com, as the
-# official SDK's region table maps them.
+SECRET_CONFIG_KEYS = ("accessKey", "secretKey", "securityToken")
+CONFIG_KEYS = tuple(key for key, _ in SOURCES.values() if key)
+# Every spelling of every stack-config key, secret or not.
+ALL_CONFIG_KEYS = tuple(
+    spelling for key in CONFIG_KEYS for spelling in dict.fromkeys((key, SNAKE_CASE.get(key, key)))
+)
+SECRET_SPELLINGS = tuple(
+    spelling for key in SECRET_CONFIG_KEYS for spelling in (key, SNAKE_CASE[key])
+)
+PUBLIC_CONFIG_KEYS = tuple(k for k in ALL_CONFIG_KEYS if k not in SECRET_SPELLINGS)
+
+DEFAULT_CLOUD = "myhuaweicloud.com"
+# Regions whose DMS endpoint is not dms.{region}.myhuaweicloud.com, as the official
+# SDK's region table maps them; they apply to the default cloud only.
 SPECIAL_ENDPOINTS = {"eu-west-101": "https://dms.eu-west-101.myhuaweicloud.eu"}
 
 _REGION = re.compile(r"^[a-z]{2}(-[a-z0-9]+)+$")
+_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off", "")
-
-
-@attrs.frozen
-class Credentials:
-    """AK/SK (optionally temporary, with a security token) or an IAM token."""
-
-    access_key: str | None = attrs.field(default=None, repr=False)
-    secret_key: str | None = attrs.field(default=None, repr=False)
-    security_token: str | None = attrs.field(default=None, repr=False)
-    auth_token: str | None = attrs.field(default=None, repr=False)
-
-    @property
-    def kind(self) -> str:
-        return "aksk" if self.access_key and self.secret_key else "token"
-
-    def __repr__(self) -> str:
-        return f"Credentials(kind={self.kind!r}, secrets hidden)"
 
 
 @attrs.frozen
@@ -81,7 +96,7 @@ class Settings:
 
     endpoint: str
     project_id: str
-    credentials: Credentials
+    credentials: Credentials | RefreshingCredentials
     region: str | None = None
     ca_bundle: str | None = None
     insecure: bool = False
@@ -89,20 +104,69 @@ class Settings:
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
     deadline: float = 120.0
+    # The proxy URL for this endpoint (from HTTPS_PROXY / HTTP_PROXY, NO_PROXY honoured);
+    # it may carry a password, so it is never shown.
+    proxy: str | None = attrs.field(default=None, repr=False)
 
 
-def endpoint_for_region(region: str) -> str:
+def endpoint_for_region(region: str, cloud: str | None = None) -> str:
     """The DMS endpoint of a region, as the official SDK maps it."""
-    if not _REGION.match(region):
-        raise InvalidRequest("region", f"{region!r} is not a region name such as cn-north-4")
-    return SPECIAL_ENDPOINTS.get(region, f"https://dms.{region}.myhuaweicloud.com")
+    if not _REGION.match(region) or len(region) > 63:
+        shown = region if len(region) <= 70 else region[:60] + "..."
+        raise InvalidRequest(
+            "region",
+            f"{shown!r} is not a region name such as cn-north-4 "
+            "(lowercase letters, digits and dashes, at most 63 characters)",
+        )
+    if cloud is None:
+        return SPECIAL_ENDPOINTS.get(region, f"https://dms.{region}.{DEFAULT_CLOUD}")
+    return f"https://dms.{region}.{check_cloud(cloud)}"
+
+
+def check_cloud(cloud: str) -> str:
+    """A cloud domain such as myhuaweicloud.com: DNS labels of at most 63 characters."""
+    name = cloud.strip().lower().rstrip(".")
+    labels = name.split(".")
+    if len(labels) < 2 or len(name) > 200 or not all(_LABEL.match(x) for x in labels):
+        raise InvalidRequest(
+            "cloud", f"{cloud[:80]!r} is not a domain name such as {DEFAULT_CLOUD}"
+        )
+    if any(len(label) > 63 for label in labels):
+        raise InvalidRequest("cloud", "a label of the domain is longer than 63 characters")
+    return name
+
+
+def _redacted(endpoint: str) -> str:
+    """The endpoint as it may be shown: without any user:password."""
+    try:
+        parts = urlsplit(endpoint)
+        netloc = parts.netloc.rpartition("@")[2]
+        return urlunsplit(parts._replace(netloc=netloc))[:200]
+    except ValueError:
+        return "<unparseable URL>"
 
 
 def check_endpoint(endpoint: str) -> str:
-    """Refuse an endpoint that would send credentials in clear over a real network."""
-    parts = urlsplit(endpoint)
+    """Refuse an endpoint that would send credentials in clear, or that is not one URL."""
+    shown = _redacted(endpoint)
+    try:
+        parts = urlsplit(endpoint)
+        port = parts.port
+    except ValueError as exc:
+        problem = "port out of range 1-65535" if "port" in str(exc).lower() else "not a URL"
+        raise InvalidRequest("endpoint", f"{shown!r}: {problem}") from None
     if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise InvalidRequest("endpoint", f"{endpoint!r} is not an http(s) URL")
+        raise InvalidRequest("endpoint", f"{shown!r} is not an http(s) URL")
+    if "@" in parts.netloc:
+        raise InvalidRequest(
+            "endpoint",
+            f"{shown!r}: must not carry a user name or password; requests are signed, "
+            "and the proxy takes its own from HTTPS_PROXY",
+        )
+    if port == 0:
+        raise InvalidRequest("endpoint", f"{shown!r}: port out of range 1-65535")
+    if any(ord(c) < 0x21 or ord(c) > 0x7E for c in endpoint):
+        raise InvalidRequest("endpoint", f"{shown!r}: only printable ASCII is allowed")
     if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise InvalidRequest(
             "endpoint", f"plain http is allowed only to loopback addresses, not {parts.hostname}"
@@ -121,6 +185,72 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def check_ca_bundle(path: str) -> str:
+    """A readable PEM file of CA certificates; a usage error otherwise, before connecting."""
+    if not os.path.exists(path):
+        raise InvalidRequest("cacertFile", f"{path}: no such file (a PEM file of CA certificates)")
+    if not os.path.isfile(path):
+        raise InvalidRequest("cacertFile", f"{path}: not a file (a PEM file of CA certificates)")
+    try:
+        ssl.create_default_context(cafile=path)
+    except PermissionError:
+        raise InvalidRequest("cacertFile", f"{path}: not readable") from None
+    except (ssl.SSLError, OSError, ValueError):
+        raise InvalidRequest("cacertFile", f"{path}: holds no PEM CA certificate") from None
+    return path
+
+
+# -- proxies -------------------------------------------------------------------
+
+
+def proxy_for(endpoint: str, environ: Mapping[str, str]) -> str | None:
+    """The proxy for ``endpoint`` as requests picks it from the environment, never netrc.
+
+    ``https_proxy``/``HTTPS_PROXY`` for https, ``http_proxy``/``HTTP_PROXY`` for http,
+    ``all_proxy`` as a fallback (lowercase wins, as in urllib); ``no_proxy``/``NO_PROXY``
+    lists hosts, domain suffixes, IPs or CIDRs (optionally with a port), or ``*``, that
+    are reached directly.
+    """
+    parts = urlsplit(endpoint)
+    host = (parts.hostname or "").lower()
+    if _bypass(host, parts.port, _environ(environ, "no_proxy")):
+        return None
+    return _environ(environ, f"{parts.scheme}_proxy") or _environ(environ, "all_proxy")
+
+
+def _environ(environ: Mapping[str, str], name: str) -> str | None:
+    value = environ.get(name.lower()) or environ.get(name.upper())
+    return value.strip() if value and value.strip() else None
+
+
+def _bypass(host: str, port: int | None, no_proxy: str | None) -> bool:
+    if not no_proxy:
+        return False
+    for entry in (e.strip().lower() for e in no_proxy.replace(" ", ",").split(",")):
+        if not entry:
+            continue
+        if entry == "*":
+            return True
+        name, _, entry_port = entry.partition(":") if entry.count(":") == 1 else (entry, "", "")
+        if entry_port and str(port) != entry_port:
+            continue
+        try:
+            if ipaddress.ip_address(host.strip("[]")) in ipaddress.ip_network(
+                name.strip("[]"), strict=False
+            ):
+                return True
+            continue
+        except ValueError:
+            pass
+        name = name.lstrip(".")
+        if host == name or host.endswith("." + name):
+            return True
+    return False
+
+
+# -- resolving -----------------------------------------------------------------
+
+
 def _flag(field: str, value: Any) -> bool:
     if isinstance(value, bool):
         return value
@@ -129,92 +259,130 @@ def _flag(field: str, value: Any) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise InvalidRequest(field, f"{value!r} is not a boolean (true or false)")
+    raise InvalidRequest(field, f"{str(value)[:40]!r} is not a boolean (true or false)")
 
 
 def _count(field: str, value: Any) -> int:
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise InvalidRequest(field, f"{value!r} is not a whole number") from None
+        raise InvalidRequest(field, f"{str(value)[:40]!r} is not a whole number") from None
     if not 0 <= number <= 20:
         raise InvalidRequest(field, f"must be between 0 and 20, got {number}")
     return number
 
 
+def _layers(places: Places) -> list[tuple[str, Mapping[str, Any]]]:
+    """Each place in order, as (name, field -> value) for the non-credential settings."""
+    layers: list[tuple[str, Mapping[str, Any]]] = [("argument", places.explicit)]
+    config = places.config
+    if config is not None:
+        values = {}
+        for field, (key, _) in SOURCES.items():
+            for spelling in (key, SNAKE_CASE.get(key or "")) if key else ():
+                if spelling and config.get(f"{CONFIG_NAMESPACE}:{spelling}") not in (None, ""):
+                    values[field] = config[f"{CONFIG_NAMESPACE}:{spelling}"]
+                    break
+        layers.append(("stack config", values))
+    for index in (0, 1):
+        values = {
+            field: places.environ[variables[index]]
+            for field, (_, variables) in SOURCES.items()
+            if len(variables) > index and places.environ.get(variables[index])
+        }
+        layers.append(("environment", values))
+    if places.koocli is not None:
+        profile = places.koocli
+        values = {"region": profile.region, "project_id": profile.project_id}
+        layers.append((profile.place, {k: v for k, v in values.items() if v}))
+    if places.sdk_file is not None and places.sdk_file.project_id:
+        layers.append((places.sdk_file.place, {"project_id": places.sdk_file.project_id}))
+    return layers
+
+
+def _looked_at(places: Places, field: str) -> str:
+    key, variables = SOURCES[field]
+    where = [f"argument {field}"]
+    if places.config is not None and key:
+        spellings = dict.fromkeys((key, SNAKE_CASE.get(key, key)))
+        where.append("stack config " + "/".join(f"{CONFIG_NAMESPACE}:{s}" for s in spellings))
+    where.extend(f"${v}" for v in variables)
+    if field in ("region", "project_id") and places.koocli is not None:
+        where.append(f"{places.koocli.place} ({'region' if field == 'region' else 'projectId'})")
+    if field == "project_id" and places.sdk_file is not None:
+        where.append(f"{places.sdk_file.place} (project_id)")
+    return ", ".join(where)
+
+
 def resolve(
     explicit: Mapping[str, Any] | None = None,
-    config: Mapping[str, str] | None = None,
+    config: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
     """Resolve settings from arguments, then stack config, then the environment.
 
-    ``config`` maps full stack-config keys (``huaweicloud:region``) to values, as
-    the Pulumi engine hands them to a provider's configure step.
+    ``config`` maps full stack-config keys (``huaweicloud:region``) to values, as the
+    Pulumi engine hands them to a provider's configure step; None where no stack config
+    is read (the CLI), so that no message names it.
     """
     explicit = {k: v for k, v in (explicit or {}).items() if v not in (None, "")}
-    config = config or {}
     environ = os.environ if environ is None else environ
-    found: dict[str, Any] = {}
-    for field, (key, variables) in SOURCES.items():
-        if field in explicit:
-            found[field] = explicit[field]
-            continue
-        if key and config.get(f"{CONFIG_NAMESPACE}:{key}") not in (None, ""):
-            found[field] = config[f"{CONFIG_NAMESPACE}:{key}"]
-            continue
-        for variable in variables:
-            if environ.get(variable):
-                found[field] = environ[variable]
-                break
+    places = Places.read(explicit, config, environ)
+    layers = _layers(places)
 
-    credentials = Credentials(
-        access_key=found.get("access_key"),
-        secret_key=found.get("secret_key"),
-        security_token=found.get("security_token"),
-        auth_token=found.get("auth_token"),
-    )
-    if bool(credentials.access_key) != bool(credentials.secret_key):
-        missing = "secret_key" if credentials.access_key else "access_key"
-        raise InvalidRequest(missing, "access key and secret key must be given together")
-    if not (credentials.access_key and credentials.secret_key) and not credentials.auth_token:
-        raise CredentialsNotFound(_looked_at(("access_key", "secret_key", "auth_token")))
+    def first(field: str) -> Any:
+        return next((values[field] for _, values in layers if field in values), None)
 
-    project_id = found.get("project_id")
+    project_id = first("project_id")
     if not project_id:
-        raise InvalidRequest("project_id", "required; looked at " + _looked_at(("project_id",))[0])
-    region = found.get("region")
-    if found.get("endpoint"):
-        endpoint = check_endpoint(str(found["endpoint"]))
-    elif region:
-        endpoint = endpoint_for_region(str(region))
-    else:
+        raise InvalidRequest(
+            "project_id", "required; looked at " + _looked_at(places, "project_id")
+        )
+    project_id = str(project_id)
+    if project_id in (".", "..") or any(not "!" <= c <= "~" for c in project_id):
+        raise InvalidRequest("project_id", "must be printable ASCII, not '.' or '..'")
+
+    region = first("region")
+    cloud = first("cloud")
+    deciding = next((v for _, v in layers if "endpoint" in v or "region" in v), None)
+    if deciding is None:
         raise InvalidRequest(
             "region",
             "a region or an endpoint is required; looked at "
-            + ", ".join(_looked_at(("region", "endpoint"))),
+            + _looked_at(places, "region")
+            + "; "
+            + _looked_at(places, "endpoint"),
         )
+    if "endpoint" in deciding:
+        endpoint = check_endpoint(str(deciding["endpoint"]))
+    else:
+        endpoint = endpoint_for_region(str(region), str(cloud) if cloud else None)
+
+    ca_bundle = first("ca_bundle")
+    insecure = _flag("insecure", first("insecure") or False)
+    if ca_bundle and not insecure:
+        ca_bundle = check_ca_bundle(str(ca_bundle))
+
+    credentials = chain.find(chain.sources(places))
     extra = {
         k: explicit[k] for k in ("connect_timeout", "read_timeout", "deadline") if k in explicit
     }
     return Settings(
         endpoint=endpoint,
-        project_id=str(project_id),
+        project_id=project_id,
         credentials=credentials,
         region=str(region) if region else None,
-        ca_bundle=str(found["ca_bundle"]) if found.get("ca_bundle") else None,
-        insecure=_flag("insecure", found.get("insecure", False)),
-        max_retries=_count("max_retries", found.get("max_retries", 4)),
+        ca_bundle=str(ca_bundle) if ca_bundle else None,
+        insecure=insecure,
+        max_retries=_count("max_retries", first("max_retries") or 4),
+        proxy=proxy_for(endpoint, environ),
         **extra,
     )
 
 
-def _looked_at(fields: tuple[str, ...]) -> tuple[str, ...]:
-    places = []
-    for field in fields:
-        key, variables = SOURCES[field]
-        places.append(f"argument {field}")
-        if key:
-            places.append(f"stack config {CONFIG_NAMESPACE}:{key}")
-        places.extend(f"${v}" for v in variables)
-    return tuple(places)
+def insecure_warning(settings: Settings) -> str:
+    """The one line said when TLS verification is off."""
+    return (
+        f"TLS verification is off (insecure) for {settings.endpoint}: "
+        "anyone on the path can read and change the answers; set cacertFile instead"
+    )

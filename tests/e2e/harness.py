@@ -32,6 +32,9 @@ PINNED_VERSION = (REPO_ROOT / "scripts" / "pulumi-version").read_text().strip().
 PYTHON_PLUGINS = ("pulumi-language-python", "pulumi-resource-pulumi-python")
 
 DEFAULT_TIMEOUT = float(os.environ.get("E2E_PULUMI_TIMEOUT", "300"))
+# The ECS metadata address every run gets unless told otherwise: a closed loopback port,
+# so that no provider, program or CLI started here ever reaches 169.254.169.254.
+CLOSED_METADATA = "http://127.0.0.1:1"
 PASSPHRASE = "e2e-test-passphrase"
 HOW_TO_GET_PULUMI = (
     f"The end-to-end tests need the Pulumi CLI v{PINNED_VERSION} with its Python plugins. "
@@ -162,6 +165,7 @@ def project_env(
         # Should the engine ever try to download a plugin, it reaches a closed loopback port.
         PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES=".*=http://127.0.0.1:9/",
     )
+    env["HW_METADATA_ENDPOINT"] = CLOSED_METADATA
     if extra:
         env.update(extra)
     return env
@@ -312,6 +316,20 @@ class PulumiProject:
         args = ["stack", "export", "--stack", self.stack, "--show-secrets"]
         result = self._check(self.run(*args), " ".join(args))
         return dict(json.loads(result.stdout))
+
+    def export_as_stored(self) -> str:
+        """`pulumi stack export` without --show-secrets: what anyone with the state sees."""
+        args = ["stack", "export", "--stack", self.stack]
+        return self._check(self.run(*args), " ".join(args)).stdout
+
+    def files_on_disk(self) -> str:
+        """Every file of the state backend, Pulumi home and project dir, as one text."""
+        texts = []
+        for root in (self.state_dir, self.home_dir, self.dir):
+            for path in sorted(root.rglob("*")):
+                if path.is_file() and "__pycache__" not in path.parts:
+                    texts.append(path.read_bytes().decode("utf-8", "replace"))
+        return "\n".join(texts)
 
     def resources(self) -> list[dict[str, Any]]:
         """The resources recorded in the stack's state."""

@@ -8,6 +8,7 @@ shares the models and the signer with the client and nothing else.
 from .api import DEFAULT_LIMIT, DEFAULT_OFFSET, MAX_LIMIT
 from .cli import main
 from .faults import Faults
+from .metadata import MetadataService, TemporaryKeys
 from .process import emulator_process
 from .record import RequestRecord
 from .scenario import Scenario
@@ -19,8 +20,10 @@ __all__ = [
     "MAX_LIMIT",
     "Emulator",
     "Faults",
+    "MetadataService",
     "RequestRecord",
     "Scenario",
+    "TemporaryKeys",
     "emulator_process",
     "main",
 ]

@@ -11,7 +11,9 @@ Refusals answer the way Huawei Cloud's API gateway does, with
 - 403 APIGW.0302 "The IAM user is not authorized to access the API: ...": the
   project id in the path, or in an X-Project-Id header, is not the emulator's project.
 
-An X-Auth-Token is checked instead of a signature whenever one is sent.
+An X-Auth-Token is checked instead of a signature whenever one is sent. A temporary
+access key (issued by the metadata service) must come with its own X-Security-Token
+and is refused once expired.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from datetime import datetime, timedelta, timezone
 import attrs
 
 from .. import signer
+from .metadata import TemporaryKeys
 
 UNAUTHENTICATED = "APIGW.0301"
 FORBIDDEN = "APIGW.0302"
@@ -33,12 +36,14 @@ _DENIED = "The IAM user is not authorized to access the API: "
 
 @attrs.frozen
 class Credentials:
-    """What the emulator accepts: one AK/SK pair, some tokens, one project."""
+    """What the emulator accepts: one AK/SK pair, some tokens, one project, and the
+    temporary keys its metadata service issued, each with its security token."""
 
     access_key: str
     secret_key: str = attrs.field(repr=False)
     project_id: str
     tokens: frozenset[str] = attrs.field(factory=frozenset, repr=False)
+    temporary: TemporaryKeys | None = attrs.field(default=None, eq=False, repr=False)
 
 
 @attrs.frozen
@@ -67,8 +72,19 @@ def _check_signature(
         parsed = signer.parse_authorization(headers.get("authorization", ""))
     except ValueError as exc:
         return _unauthenticated(f"verify aksk signature fail, {exc}")
+    secret_key = credentials.secret_key
     if parsed.access_key != credentials.access_key:
-        return _unauthenticated("Get secretKey failed, err: ak not exist")
+        temporary = credentials.temporary.find(parsed.access_key) if credentials.temporary else None
+        if temporary is None:
+            return _unauthenticated("Get secretKey failed, err: ak not exist")
+        if headers.get("x-security-token") != temporary.security_token:
+            return _unauthenticated(
+                "verify aksk signature fail, the X-Security-Token is missing or is not the "
+                "token of this temporary access key"
+            )
+        if now.timestamp() >= temporary.expires_at:
+            return _unauthenticated("the security token has expired")
+        secret_key = temporary.secret_key
     date_text = headers.get("x-sdk-date")
     if date_text is None:
         return _unauthenticated("verify aksk signature fail, the X-Sdk-Date header is missing")
@@ -84,7 +100,7 @@ def _check_signature(
             f"verify aksk signature fail, X-Sdk-Date {date_text} is more than 15 minutes "
             "from the server time"
         )
-    if not signer.verify(method, path, query, headers, body, credentials.secret_key):
+    if not signer.verify(method, path, query, headers, body, secret_key):
         return _unauthenticated("verify aksk signature fail")
     return None
 

@@ -50,6 +50,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--scenario", help="scenario JSON file (default: the built-in demo)")
     parser.add_argument("--record", help="append every request to this file as a JSON line")
+    parser.add_argument(
+        "--tls-cert", help="serve https with this PEM certificate (chain); needs --tls-key"
+    )
+    parser.add_argument("--tls-key", help="the PEM private key of --tls-cert")
     return parser
 
 
@@ -98,16 +102,25 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"emulator: {exc}", file=sys.stderr)
         return 2
-    emulator = Emulator(
-        scenario,
-        access_key=args.access_key,
-        secret_key=key,
-        project_id=args.project_id,
-        tokens=args.token,
-        host=args.host,
-        port=args.port,
-        record=args.record,
-    )
+    if bool(args.tls_cert) != bool(args.tls_key):
+        print("emulator: --tls-cert and --tls-key go together", file=sys.stderr)
+        return 2
+    try:
+        tls = {"tls_cert": args.tls_cert, "tls_key": args.tls_key} if args.tls_cert else {}
+        emulator = Emulator(
+            scenario,
+            access_key=args.access_key,
+            secret_key=key,
+            project_id=args.project_id,
+            tokens=args.token,
+            host=args.host,
+            port=args.port,
+            record=args.record,
+            **tls,
+        )
+    except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+        print(f"emulator: cannot load --tls-cert/--tls-key: {exc}", file=sys.stderr)
+        return 2
     try:
         emulator.start()
     except OSError as exc:

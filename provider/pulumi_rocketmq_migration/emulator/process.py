@@ -32,7 +32,7 @@ def emulator_process(
     )
     try:
         url = process.stdout.readline().strip() if process.stdout else ""
-        if not url.startswith("http://"):
+        if not url.startswith(("http://", "https://")):
             raise RuntimeError(f"the emulator did not start (exit code {process.wait()})")
         yield url
     finally:

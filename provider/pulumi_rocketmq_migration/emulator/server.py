@@ -21,6 +21,7 @@ import json
 import re
 import socket
 import socketserver
+import ssl
 import struct
 import threading
 import time
@@ -38,6 +39,7 @@ import attrs
 from .api import Answer, Service, error
 from .auth import Credentials, authenticate
 from .faults import Damage, FaultPlan, Faults
+from .metadata import MetadataService
 from .record import Recorder, RequestRecord
 from .scenario import Scenario
 
@@ -62,9 +64,20 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], emulator: Emulator) -> None:
+    def __init__(
+        self, address: tuple[str, int], emulator: Emulator, tls: ssl.SSLContext | None = None
+    ) -> None:
         self.emulator = emulator
         super().__init__(address, _Handler)
+        if tls is not None:
+            # The handshake happens on the first read, in the request's own thread, so a
+            # client that never completes it holds up no one else.
+            self.socket = tls.wrap_socket(
+                self.socket, server_side=True, do_handshake_on_connect=False
+            )
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Quiet: a client that refused our certificate, or went away, is not our error."""
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind looks up the host's FQDN, which can stall on a bad resolver.
@@ -117,15 +130,31 @@ class Emulator:
         port: int = 0,
         record: str | Path | None = None,
         clock: Callable[[], float] = time.monotonic,
+        tls_cert: str | Path | None = None,
+        tls_key: str | Path | None = None,
+        metadata: MetadataService | None = None,
     ) -> None:
         self.scenario = scenario if scenario is not None else Scenario.demo()
-        self.credentials = Credentials(access_key, secret_key, project_id, frozenset(tokens))
+        # With a metadata service, the temporary keys it issues are accepted too.
+        self.metadata = metadata
+        self.credentials = Credentials(
+            access_key,
+            secret_key,
+            project_id,
+            frozenset(tokens),
+            temporary=metadata.keys if metadata is not None else None,
+        )
         self._address = (host, port)
         self._service = Service(self.scenario, clock)
         self._plan = FaultPlan(self.scenario.faults)
         self._recorder = Recorder(record)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self._tls: ssl.SSLContext | None = None
+        if tls_cert is not None:
+            # https, as the real endpoint: the certificate file may hold its chain.
+            self._tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self._tls.load_cert_chain(str(tls_cert), str(tls_key) if tls_key else None)
 
     # Lifecycle
 
@@ -133,7 +162,7 @@ class Emulator:
         """Bind and serve in a daemon thread; ``after_seconds`` count from here."""
         if self._server is not None:
             raise RuntimeError("the emulator is already running")
-        self._server = _Server(self._address, self)
+        self._server = _Server(self._address, self, self._tls)
         self._service.restart_clock()
         # A short poll interval makes stop() quick: shutdown() waits for the next poll.
         self._thread = threading.Thread(
@@ -143,11 +172,15 @@ class Emulator:
             daemon=True,
         )
         self._thread.start()
+        if self.metadata is not None:
+            self.metadata.start()
         return self
 
     def stop(self) -> None:
         if self._server is None:
             return
+        if self.metadata is not None:
+            self.metadata.stop()
         self._server.shutdown()
         self._server.server_close()
         if self._thread is not None:
@@ -170,7 +203,8 @@ class Emulator:
     def base_url(self) -> str:
         if self._server is None:
             raise RuntimeError("the emulator is not running")
-        return f"http://{self._server.server_name}:{self._server.server_port}"
+        scheme = "https" if self._tls is not None else "http"
+        return f"{scheme}://{self._server.server_name}:{self._server.server_port}"
 
     # What tests look at and change
 
