@@ -158,9 +158,12 @@ def test_the_wheel_in_a_fresh_virtualenv_runs_the_cli_and_the_emulator(dists, tm
     assert installed["pulumi-rocketmq-migration"] == package.__version__
     assert pip_tool.required_packages() == []
 
-    keys = ["--access-key", "AKWHEEL", "--secret-key", "wheel-secret", "--project-id", "wheel"]
+    keys = ["--access-key", "AKWHEEL", "--project-id", "wheel"]
     emulator = subprocess.Popen(
-        [cli, "emulator", "--port", "0", *keys], stdout=subprocess.PIPE, text=True
+        [cli, "emulator", "--port", "0", *keys],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ, EMULATOR_SECRET_KEY="wheel-secret"),
     )
     try:
         assert emulator.stdout is not None
