@@ -391,6 +391,16 @@ def main(argv: list[str] | None = None) -> int:
         print(_sdk_version())
         return 0
 
+    # Handlers first: a SIGINT that came once the port is out, before them, would raise
+    # KeyboardInterrupt while the server's threads keep the process alive.
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: Any) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+
     host = LanguageHost(args.engine_address, args.tracing)
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=8), options=_GRPC_OPTIONS)
     language_pb2_grpc.add_LanguageRuntimeServicer_to_server(host, server)
@@ -399,14 +409,6 @@ def main(argv: list[str] | None = None) -> int:
     # The engine reads the port from the first line of stdout.
     sys.stdout.write(f"{port}\n")
     sys.stdout.flush()
-
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: Any) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
     threading.Thread(target=_watch_parent, args=(stop,), daemon=True).start()
     while not stop.wait(3600):
         pass
