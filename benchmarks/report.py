@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import math
 import os
 import platform
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from pulumi_rocketmq_migration.listing import planned_pages
+
+from . import scale
 from .listing import PAGE
 
 PROVIDER_BUDGET = 1024  # bytes of serialized provider per lookup
@@ -58,10 +60,14 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         wrong = [
             f"N={n}: {row['ours']['requests']}"
             for n, row in listing.items()
-            if row["ours"]["requests"] != math.ceil(int(n) / PAGE)
+            if row["ours"]["requests"] != planned_pages(int(n), PAGE)
         ]
         counts = ", ".join(f"N={n}: {row['ours']['requests']}" for n, row in listing.items())
-        add("listing N tasks takes ceil(N/50) requests", not wrong, counts)
+        add(
+            "listing N tasks takes ceil(N/50) requests, +1 when N is a multiple of 50",
+            not wrong,
+            counts,
+        )
         largest = max(listing, key=int)
         ours = listing[largest]["ours"]["median_seconds"]
         raw = listing[largest]["raw"]["median_seconds"]
@@ -79,6 +85,8 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             ours < sdk,
             f"{ours / sdk:.2f}x ({ours:.3f} s vs {sdk:.3f} s)",
         )
+    for name, ok, detail in scale.targets(results.get("scale", {})):
+        add(name, ok, detail)
     stacks = results.get("stacks")
     if stacks:
         rtt = results["round_trip"]["ours"]
@@ -216,6 +224,7 @@ def markdown(results: dict[str, Any]) -> str:
     stacks = results.get("stacks")
     if stacks:
         lines += _stack_tables(stacks)
+    lines += scale.markdown(results.get("scale", {}))
     found = results.get("targets", [])
     if found:
         if results.get("quick"):

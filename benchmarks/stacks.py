@@ -116,7 +116,7 @@ def lookup_shape(url: str, instance: str, task_id: str) -> dict[str, Any]:
     settings = Settings(endpoint=url, project_id=PROJECT_ID, credentials=credentials)
     with MigrationClient(settings) as client:
         detail = client.get_task(instance, task_id, kind="all")
-    outputs = task_outputs(detail.task, detail.metadata, instance, settings)
+    outputs = task_outputs(detail.task, detail.metadata, instance, settings, names=False)
     outputs["error"] = None
     parameters = inspect.signature(MigrationTask.__init__).parameters
     annotations = MigrationTask.__annotations__

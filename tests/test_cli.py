@@ -609,3 +609,40 @@ def test_a_bad_region_is_not_hidden_by_an_endpoint_from_the_environment(
     assert error_line(result).startswith(
         "rocketmq-migration: error: region: 'nowhere' is not a region name such as cn-north-4"
     )
+
+
+# -- total is a hint ---------------------------------------------------------------
+
+SHORT_TOTAL_INSTANCE = "1a2b3c4d-0000-4000-8000-0000000060aa"
+
+
+@pytest.fixture(scope="module")
+def short_total_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """60 tasks, of which the service admits 30 (``total`` is 30 on every page)."""
+    scenario = {
+        "instances": [{"id": SHORT_TOTAL_INSTANCE, "generate": {"count": 60}}],
+        "faults": {"inconsistent_total": -30},
+    }
+    yield from _serve(scenario, tmp_path_factory.mktemp("short-total"))
+
+
+@pytest.mark.parametrize("concurrency", ["1", "8"])
+def test_a_short_total_still_lists_and_finds_every_task(
+    short_total_url: str, home: Path, concurrency: str
+) -> None:
+    common = ["--instance-id", SHORT_TOTAL_INSTANCE, "--endpoint", short_total_url]
+    common += ["--concurrency", concurrency]
+    listed = run(["list", *common], environment(home))
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout)["total"] == 60
+    # Newest first, 50 a page: task-5 is on page 2.
+    found = run(["get", "--name", "task-5", *common], environment(home))
+    assert found.returncode == 0, found.stderr
+    assert json.loads(found.stdout)["name"] == "task-5"
+
+
+@pytest.mark.parametrize("value", ["0", "33", "x"])
+def test_a_bad_concurrency_exits_2_naming_the_option(cli: Cli, value: str) -> None:
+    result = cli("list", "--instance-id", INSTANCE, "--concurrency", value)
+    assert result.returncode == 2
+    assert "argument --concurrency: must be a whole number from 1" in error_line(result)

@@ -330,8 +330,9 @@ def test_metadata_keys_sign_requests_with_their_security_token(serve_metadata):
     with MigrationClient(settings) as client:
         assert client.list_tasks(INSTANCE_ID).total == 1
     assert emulator.metadata.requests == [("GET", "/openstack/latest/securitykey")]
-    assert [r.status for r in emulator.requests] == [200]
-    assert emulator.requests[0].header("X-Security-Token") == "<redacted>"
+    # A listing of one task is two pages: a short first page may be a silent cap.
+    assert [r.status for r in emulator.requests] == [200, 200]
+    assert all(r.header("X-Security-Token") == "<redacted>" for r in emulator.requests)
 
 
 def test_the_session_token_handshake_when_the_service_asks_for_one(serve_metadata):

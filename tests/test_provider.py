@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import os
 import subprocess
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import dill
 import grpc
@@ -21,6 +24,7 @@ from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
+from pulumi_rocketmq_migration.emulator import Faults
 from pulumi_rocketmq_migration.provider import PROVIDER, MigrationTaskProvider
 
 from .conftest import ACCESS_KEY, INSTANCE_ID, PROJECT_ID, SECRET_KEY, scenario, task
@@ -188,3 +192,134 @@ def test_a_refresh_reads_the_task_it_found_before(serve, env):
     refreshed = provider.read("x", props(emulator, **{**by_name, "task_id": "t-old"})).outs
     assert by_name["task_id"] == "t-new"
     assert refreshed["task_id"] == "t-old" and refreshed["error"] is None
+
+
+# -- big tasks: counts by default, names when asked ------------------------------------
+
+
+def test_a_lookup_keeps_counts_unless_names_are_asked(serve, env):
+    topics = {f"topic-{i}": {"topicName": f"topic-{i}"} for i in range(3)}
+    big = task("t1", "orders", type="rocketmq", metadata={"topicConfigTable": topics})
+    emulator = serve(scenario([big]))
+    provider = MigrationTaskProvider()
+    counts = provider.read("x", props(emulator, task_id="t1")).outs
+    names = provider.read("x", props(emulator, task_id="t1", metadata="names")).outs
+    bad = provider.read("x", props(emulator, task_id="t1", metadata="all")).outs
+    assert counts["metadata_counts"]["topics"] == 3 == names["metadata_counts"]["topics"]
+    assert counts["topics"] is None and counts["consumer_groups"] is None
+    assert names["topics"] == ["topic-0", "topic-1", "topic-2"]
+    assert bad["error"] == "metadata: 'all' is not one of counts, names"
+
+
+# -- one listing for many lookups, four reads at a time ----------------------------------
+
+
+def _engine_pool(reads):
+    """Run reads the way the engine's provider process does: four at a time."""
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return list(pool.map(lambda call: call(), reads))
+
+
+def test_by_name_lookups_and_a_listing_share_one_listing(serve, env):
+    emulator = serve(
+        scenario(generate={"count": 137, "type": "rocketmq"}), Faults(latency_seconds=0.05)
+    )
+    provider = MigrationTaskProvider()
+    names = [f"task-{i}" for i in range(0, 137, 7)]  # 20 by-name lookups
+    reads = [functools.partial(provider.read, "x", props(emulator, name=n)) for n in names]
+    reads.insert(2, functools.partial(provider.read, "x", props(emulator, _lookup="tasks")))
+    results = _engine_pool(reads)
+    assert all(r.outs["error"] is None for r in results)
+    details = [r for r in emulator.requests if ("type", "all") in r.query]
+    pages = [r for r in emulator.requests if ("type", "all") not in r.query]
+    assert len(details) == 20  # every status read afresh
+    assert len(pages) <= 2 * 3  # one listing (3 pages), or two when the listing ended early
+
+
+# -- gates at scale: one set gate against many single-task gates -------------------------
+
+
+def _finishing(count, after_seconds):
+    timeline = [{"status": "starting"}, {"status": "finished", "after_seconds": after_seconds}]
+    return [task(f"g{i}", f"gate-{i}", timeline=timeline) for i in range(count)]
+
+
+def test_a_set_gate_waits_for_every_task_with_one_listing_a_poll(serve, env):
+    emulator = serve(scenario(_finishing(8, 1.5)))
+    started = time.monotonic()
+    outs = (
+        MigrationTaskProvider()
+        .read("x", props(emulator, _lookup="tasks", wait_for="finished", poll_interval="0.5s"))
+        .outs
+    )
+    assert outs["error"] is None
+    assert outs["status_counts"]["finished"] == 8 == outs["total"]
+    assert time.monotonic() - started < 5
+    assert not any(("type", "all") in r.query for r in emulator.requests)  # no detail reads
+    polls = [r for r in emulator.requests if ("offset", "1") in r.query]
+    assert len(emulator.requests) <= 2 * len(polls)  # page 1, and page 2 to prove the end
+
+
+def test_a_set_gate_fails_at_once_when_any_task_fails(serve, env):
+    timeline = [{"status": "starting"}, {"status": "failed", "after_reads": 2}]
+    tasks = [*_finishing(3, 60), task("bad", "broken", timeline=timeline)]
+    emulator = serve(scenario(tasks))
+    started = time.monotonic()
+    outs = (
+        MigrationTaskProvider()
+        .read("x", props(emulator, _lookup="tasks", wait_for="finished", poll_interval="0.2s"))
+        .outs
+    )
+    assert "'broken' (bad) is failed" in outs["error"]
+    assert time.monotonic() - started < 3
+
+
+def test_a_set_gate_times_out_naming_a_task_still_waiting(serve, env):
+    emulator = serve(scenario(_finishing(2, 600)))
+    outs = (
+        MigrationTaskProvider()
+        .read(
+            "x",
+            props(
+                emulator, _lookup="tasks", wait_for="finished", poll_interval="0.2s", timeout=0.5
+            ),
+        )
+        .outs
+    )
+    assert "is still starting" in outs["error"] and "waiting for finished" in outs["error"]
+
+
+def test_a_set_gate_preview_never_waits_and_an_empty_set_is_done(serve, env):
+    emulator = serve(scenario(_finishing(2, 600)))
+    provider = MigrationTaskProvider()
+    gate = props(emulator, _lookup="tasks", wait_for="finished", timeout="1h")
+    preview = provider.read("x", {**gate, "_preview": True}).outs
+    empty = provider.read("x", {**gate, "name": "no-such-task"}).outs
+    assert preview["error"] is None and preview["status_counts"]["starting"] == 2
+    assert empty["error"] is None and empty["total"] == 0
+
+
+def test_eight_single_gates_cost_more_than_one_set_gate(serve, env):
+    """What each costs, with the engine's four reads at a time (printed with -s)."""
+    costs = {}
+    for kind in ("single", "set"):
+        emulator = serve(scenario(_finishing(8, 1.5)))
+        provider = MigrationTaskProvider()
+        wait = {"wait_for": "finished", "poll_interval": "0.5s", "timeout": "30s"}
+        if kind == "single":
+            reads = [
+                functools.partial(provider.read, "x", props(emulator, task_id=f"g{i}", **wait))
+                for i in range(8)
+            ]
+        else:
+            reads = [
+                functools.partial(provider.read, "x", props(emulator, _lookup="tasks", **wait))
+            ]
+        started = time.monotonic()
+        results = _engine_pool(reads)
+        costs[kind] = (len(emulator.requests), time.monotonic() - started)
+        assert all(r.outs["error"] is None for r in results)
+    print(f"\n8 single-task gates: {costs['single'][0]} requests, {costs['single'][1]:.2f} s")
+    print(f"1 set gate:          {costs['set'][0]} requests, {costs['set'][1]:.2f} s")
+    assert costs["set"][0] < costs["single"][0]
+    assert costs["set"][1] <= costs["single"][1] + 0.5

@@ -56,6 +56,7 @@ from .errors import (
     WaitTimeout,
 )
 from .formatting import Progress, emit, emit_task, error_line, say, tasks_table
+from .listing import SHARED, ListingPolicy, read_tasks
 from .models import STATUSES, TASK_TYPES, MetadataTask, TaskDetail, TaskFilter
 from .outputs import tasks_outputs
 from .settings import SOURCES, Settings, insecure_warning, resolve
@@ -112,6 +113,7 @@ OPTION_NAMES = {
     "id": "--task-id",
     "task_id": "--task-id",
     "name": "--name",
+    "concurrency": "--concurrency",
 }
 
 
@@ -147,7 +149,7 @@ def check_connection_options(args: argparse.Namespace) -> None:
 def run_list(args: argparse.Namespace, settings: Settings, output: str) -> int:
     selection = TaskFilter(task_type=args.task_type, name=args.name, status=args.status)
     with MigrationClient(settings) as client:
-        tasks = selection.select(client.iter_tasks(args.instance_id))
+        tasks = selection.select(read_tasks(client, args.instance_id, listing_policy(args)))
     emit(
         output,
         tasks_outputs(tasks, args.instance_id, settings),
@@ -157,7 +159,13 @@ def run_list(args: argparse.Namespace, settings: Settings, output: str) -> int:
 
 
 def _task_id(client: MigrationClient, args: argparse.Namespace) -> str:
-    return client.task_id_for(args.instance_id, args.task_id, args.name)
+    policy = listing_policy(args)
+    return SHARED.task_id_for(client, args.instance_id, args.task_id, args.name, policy)
+
+
+def listing_policy(args: argparse.Namespace) -> ListingPolicy:
+    """--concurrency, then $HW_MAX_CONCURRENCY, then 8."""
+    return ListingPolicy.resolve(getattr(args, "concurrency", None), environ=os.environ)
 
 
 def run_get(args: argparse.Namespace, settings: Settings, output: str) -> int:
@@ -279,6 +287,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--project-id",
         default=argparse.SUPPRESS,
         help="project id (env HW_PROJECT_ID, HUAWEICLOUD_SDK_PROJECT_ID)",
+    )
+    group.add_argument(
+        "--concurrency",
+        metavar="N",
+        default=argparse.SUPPRESS,
+        help="list requests in flight at once, 1 to 32 (default 8; env HW_MAX_CONCURRENCY)",
     )
     group.add_argument(
         "--output",
@@ -426,6 +440,7 @@ def _run(parser: argparse.ArgumentParser, argv: list[str] | None) -> int:
 
         return emulator_main(list(args.emulator_args))
     output = getattr(args, "output", None) or ("table" if sys.stdout.isatty() else "json")
+    listing_policy(args)  # refuse a bad option before connecting
     if args.command == "wait":
         wait_policy(args)  # refuse a bad duration or status before connecting
     check_connection_options(args)

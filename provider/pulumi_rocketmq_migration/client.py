@@ -10,11 +10,10 @@ or a typed error. It only ever sends GET.
 from __future__ import annotations
 
 import json
-import math
 import threading
 import time
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timezone
 from types import TracebackType
 from typing import Any, cast
@@ -115,6 +114,12 @@ def _positive(field: str, value: int, largest: int | None) -> int:
 _call = threading.local()
 
 
+def on_throttle(listener: Callable[[float], None] | None) -> None:
+    """Tell ``listener`` of every 429 this thread's requests get, with the wait before
+    the retry (Retry-After, or the backoff): how a listing learns to slow down."""
+    _call.on_throttle = listener
+
+
 class _DeadlineRetry(Retry):
     """urllib3's Retry, plus the overall deadline of the current call: never sleep past it."""
 
@@ -124,6 +129,9 @@ class _DeadlineRetry(Retry):
         wait = (
             retry.get_retry_after(response) if response is not None else None
         ) or retry.get_backoff_time()
+        listener = getattr(_call, "on_throttle", None)
+        if listener is not None and response is not None and response.status == 429:
+            listener(wait)
         deadline: float | None = getattr(_call, "deadline", None)
         if deadline is not None and time.monotonic() + wait > deadline:
             # Returns the last response to the caller (raise_on_status is off),
@@ -185,7 +193,10 @@ class MigrationClient:
         self._session.trust_env = False
         if settings.proxy:
             self._session.proxies = {"http": settings.proxy, "https": settings.proxy}
-        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=8, max_retries=self.retry.to_retry())
+        # Room for a listing's 32 pages in flight and the provider's four reads beside it.
+        adapter = HTTPAdapter(
+            pool_connections=1, pool_maxsize=40, max_retries=self.retry.to_retry()
+        )
         self._session.mount("https://", adapter)
         self._session.mount("http://", adapter)
         self._session.verify = False if settings.insecure else (settings.ca_bundle or True)
@@ -215,35 +226,13 @@ class MigrationClient:
         query = metadata_query(page=page, page_size=page_size)
         return TaskPage.from_json(self._get(instance_id, query))
 
-    def iter_tasks(self, instance_id: str) -> Iterator[MetadataTask]:
-        """Every task of an instance, following pages until ``total`` are read.
+    # The listing rules live in listing.py; these keep the client's old entry points.
 
-        Robust against a server that silently serves fewer than ``limit`` items:
-        the page size then drops to what was served, chosen so that the next page
-        number still starts exactly where reading stopped (offset counts pages).
-        An empty page, or one that brings nothing new, ends the listing, so an
-        inconsistent ``total`` cannot make it loop.
-        """
-        size = self.page_size
-        seen: set[str] = set()
-        page = 1
-        budget: int | None = None
-        while True:
-            answer = self.list_page(instance_id, page, size)
-            if budget is None:
-                budget = 2 * math.ceil(answer.total / size) + 2
-            fresh = [t for t in answer.tasks if t.id not in seen]
-            for task in fresh:
-                seen.add(task.id)
-                yield task
-            budget -= 1
-            if not fresh or len(seen) >= answer.total or budget <= 0:
-                return
-            if len(answer.tasks) < size:
-                # Capped: keep reading in pages of the served size, aligned to what we have.
-                size = math.gcd(len(seen), len(answer.tasks))
-                budget = max(budget, 2 * math.ceil((answer.total - len(seen)) / size) + 2)
-            page = len(seen) // size + 1
+    def iter_tasks(self, instance_id: str) -> Iterator[MetadataTask]:
+        """Every task of an instance (``listing.read_tasks``)."""
+        from .listing import read_tasks
+
+        return iter(read_tasks(self, instance_id))
 
     def list_tasks(self, instance_id: str) -> TaskPage:
         """Every task of an instance in one value: total is the count actually read."""
@@ -268,19 +257,16 @@ class MigrationClient:
         return detail
 
     def find_by_name(self, instance_id: str, name: str) -> MetadataTask:
-        """The newest task of that name (task names are not unique)."""
-        _identifier("name", name)
-        matches = [t for t in self.iter_tasks(instance_id) if t.name == name]
-        if not matches:
-            raise NotFound(
-                f"no migration task named {name!r} in instance {instance_id}", status=200
-            )
-        return max(matches, key=lambda t: t.start_date)
+        """The newest task of that name (``listing.Listings.find_by_name``)."""
+        from .listing import SHARED
+
+        return SHARED.find_by_name(self, instance_id, name)
 
     def task_id_for(self, instance_id: str, task_id: str | None, name: str | None) -> str:
         """The task asked for by id, or by name (the newest of that name)."""
-        check_one_task(task_id, name)
-        return task_id if task_id is not None else self.find_by_name(instance_id, str(name)).id
+        from .listing import SHARED
+
+        return SHARED.task_id_for(self, instance_id, task_id, name)
 
     # -- one request -------------------------------------------------------
 

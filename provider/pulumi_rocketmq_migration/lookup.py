@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 from collections.abc import Callable, Sequence
 from typing import Any, cast
 
@@ -22,8 +23,17 @@ from pulumi.dynamic import Resource
 
 from .client import MigrationClient, check_one_task
 from .errors import InvalidRequest, MigrationTaskError
-from .models import MigratedMetadata, TaskFilter
-from .outputs import TASK_FIELDS, task_outputs, tasks_outputs
+from .listing import SHARED, ListingPolicy
+from .models import TaskFilter
+from .outputs import (
+    FLAG_FIELDS,
+    METADATA_FIELDS,
+    TASK_FIELDS,
+    WHERE_FIELDS,
+    check_metadata,
+    task_outputs,
+    tasks_outputs,
+)
 from .provider import CONNECTION_INPUTS, PROVIDER, lookup_policy
 from .settings import (
     ALL_CONFIG_KEYS,
@@ -93,6 +103,9 @@ class MigrationTask(Resource, module="rocketmq", name="MigrationTask"):
 
     With ``wait_for``, ``pulumi up`` waits until the task reaches that status and
     fails at once on a ``fail_on`` status (default: failed); a preview never waits.
+    ``metadata="counts"`` (the default) keeps only ``metadata_counts`` of what the task
+    migrated; ``metadata="names"`` also keeps every name (topics, groups, ...), which
+    for a large task is most of the state.
     """
 
     task_id: pulumi.Output[str]
@@ -107,12 +120,12 @@ class MigrationTask(Resource, module="rocketmq", name="MigrationTask"):
     instance_id: pulumi.Output[str]
     project_id: pulumi.Output[str]
     region: pulumi.Output[str | None]
-    topics: pulumi.Output[list[str]]
-    consumer_groups: pulumi.Output[list[str]]
-    vhosts: pulumi.Output[list[str]]
-    exchanges: pulumi.Output[list[str]]
-    queues: pulumi.Output[list[str]]
-    bindings: pulumi.Output[list[str]]
+    topics: pulumi.Output[list[str] | None]
+    consumer_groups: pulumi.Output[list[str] | None]
+    vhosts: pulumi.Output[list[str] | None]
+    exchanges: pulumi.Output[list[str] | None]
+    queues: pulumi.Output[list[str] | None]
+    bindings: pulumi.Output[list[str] | None]
     metadata_counts: pulumi.Output[dict[str, int]]
     error: pulumi.Output[str | None]
 
@@ -127,6 +140,7 @@ class MigrationTask(Resource, module="rocketmq", name="MigrationTask"):
         fail_on: Statuses = None,
         timeout: str | float | None = None,
         poll_interval: str | float | None = None,
+        metadata: str | None = None,
         endpoint: str | None = None,
         region: str | None = None,
         project_id: str | None = None,
@@ -140,6 +154,7 @@ class MigrationTask(Resource, module="rocketmq", name="MigrationTask"):
             "fail_on": _statuses(fail_on),
             "timeout": timeout,
             "poll_interval": poll_interval,
+            "metadata": metadata,
             "endpoint": endpoint,
             "region": region,
             "project_id": project_id,
@@ -152,6 +167,7 @@ class MigrationTask(Resource, module="rocketmq", name="MigrationTask"):
             if fail_on is not None and wait_for is None:
                 raise InvalidRequest("fail_on", "needs wait_for")
             policy = lookup_policy(props)
+            check_metadata(metadata)
         except MigrationTaskError as exc:
             raise _refuse(resource_name, "MigrationTask", exc) from None
         # Each registered property costs the engine time in every preview: send only what was given.
@@ -184,6 +200,10 @@ class MigrationTasks(Resource, module="rocketmq", name="MigrationTasks"):
 
     ``task_type`` (rocketmq | rabbitToRocket), ``name`` (the task's name) and
     ``status`` filter the listed tasks; none of them is sent to the service.
+
+    With ``wait_for``, ``pulumi up`` waits until every matching task reaches that
+    status, failing at once when any one reaches a ``fail_on`` status (default:
+    failed): one listing a poll, however many tasks. A preview never waits.
     """
 
     total: pulumi.Output[int]
@@ -206,25 +226,40 @@ class MigrationTasks(Resource, module="rocketmq", name="MigrationTasks"):
         task_type: str | None = None,
         name: str | None = None,
         status: str | None = None,
+        wait_for: Statuses = None,
+        fail_on: Statuses = None,
+        timeout: str | float | None = None,
+        poll_interval: str | float | None = None,
         endpoint: str | None = None,
         region: str | None = None,
         project_id: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        try:
-            _plain_text("instance_id", instance_id)
-            TaskFilter(task_type=task_type, name=name, status=status)
-        except MigrationTaskError as exc:
-            raise _refuse(resource_name, "MigrationTasks", exc) from None
         props: dict[str, Any] = {
             "instance_id": instance_id,
             "task_type": task_type,
             "name": name,
             "status": status,
+            "wait_for": _statuses(wait_for),
+            "fail_on": _statuses(fail_on),
+            "timeout": timeout,
+            "poll_interval": poll_interval,
             "endpoint": endpoint,
             "region": region,
             "project_id": project_id,
         }
+        try:
+            _plain_text("instance_id", instance_id)
+            TaskFilter(task_type=task_type, name=name, status=status)
+            if fail_on is not None and wait_for is None:
+                raise InvalidRequest("fail_on", "needs wait_for")
+            policy = lookup_policy(props)
+        except MigrationTaskError as exc:
+            raise _refuse(resource_name, "MigrationTasks", exc) from None
+        # A gate's inputs are not outputs: register them only when given.
+        for key in ("wait_for", "fail_on", "timeout", "poll_interval"):
+            if props[key] is None:
+                del props[key]
         props.update(_internal(resource_name, "tasks", self, opts))
         for key in ("total", "tasks", "ids", "status_counts", "error"):
             props[key] = None
@@ -236,21 +271,25 @@ class MigrationTasks(Resource, module="rocketmq", name="MigrationTasks"):
         )
         super().__init__(PROVIDER, resource_name, props, _read_by(lookup_id, opts))
         _raise_on_error(self, "MigrationTasks", resource_name)
+        if policy is not None and pulumi.runtime.is_dry_run():
+            targets = " or ".join(policy.wait_for)
+
+            def warn(counts: dict[str, int] | None) -> None:
+                waiting = sum(
+                    n for status, n in (counts or {}).items() if status not in policy.wait_for
+                )
+                if waiting:
+                    pulumi.log.warn(
+                        f"{waiting} migration task(s) not yet {targets}; `pulumi up` will wait "
+                        f"for every one (timeout {policy.timeout:.0f}s)",
+                        resource=self,
+                    )
+
+            self.status_counts.apply(warn)
 
 
 def _task_output_names() -> tuple[str, ...]:
-    return (
-        *TASK_FIELDS,
-        "finished",
-        "failed",
-        "in_progress",
-        "undocumented",
-        "project_id",
-        "region",
-        *MigratedMetadata.KINDS,
-        "metadata_counts",
-        "error",
-    )
+    return (*TASK_FIELDS, *FLAG_FIELDS, *WHERE_FIELDS, *METADATA_FIELDS, "error")
 
 
 def _internal(
@@ -321,12 +360,12 @@ class MigrationTaskResult:
     instance_id: str
     project_id: str
     region: str | None
-    topics: list[str]
-    consumer_groups: list[str]
-    vhosts: list[str]
-    exchanges: list[str]
-    queues: list[str]
-    bindings: list[str]
+    topics: list[str] | None
+    consumer_groups: list[str] | None
+    vhosts: list[str] | None
+    exchanges: list[str] | None
+    queues: list[str] | None
+    bindings: list[str] | None
     metadata_counts: dict[str, int]
 
 
@@ -358,6 +397,13 @@ def _program_client(endpoint: str | None, region: str | None, project_id: str | 
     return settings, MigrationClient(settings)
 
 
+def _listing_policy() -> ListingPolicy:
+    """Pages in flight per listing, from stack config or the environment (listing.py)."""
+    config = pulumi.Config(CONFIG_NAMESPACE)
+    stack_config = {f"{CONFIG_NAMESPACE}:{key}": config.get(key) for key in ALL_CONFIG_KEYS}
+    return ListingPolicy.resolve(config=stack_config, environ=os.environ)
+
+
 _WARNED: set[str] = set()
 
 
@@ -366,6 +412,7 @@ def get_migration_task(
     task_id: str | None = None,
     name: str | None = None,
     *,
+    metadata: str | None = None,
     endpoint: str | None = None,
     region: str | None = None,
     project_id: str | None = None,
@@ -373,12 +420,13 @@ def get_migration_task(
     """One task, now, from the program process; raises the package's typed errors."""
     _plain_text("instance_id", instance_id)
     check_one_task(task_id, name)
+    names = check_metadata(metadata)
     settings, client = _program_client(endpoint, region, project_id)
     with client:
-        detail = client.get_task(
-            instance_id, client.task_id_for(instance_id, task_id, name), kind="all"
-        )
-    return MigrationTaskResult(**task_outputs(detail.task, detail.metadata, instance_id, settings))
+        found = SHARED.task_id_for(client, instance_id, task_id, name, _listing_policy())
+        detail = client.get_task(instance_id, found, kind="all")
+    outputs = task_outputs(detail.task, detail.metadata, instance_id, settings, names)
+    return MigrationTaskResult(**outputs)
 
 
 def get_migration_tasks(
@@ -396,7 +444,7 @@ def get_migration_tasks(
     selection = TaskFilter(task_type=task_type, name=name, status=status)
     settings, client = _program_client(endpoint, region, project_id)
     with client:
-        tasks = selection.select(client.iter_tasks(instance_id))
+        tasks = selection.select(SHARED.tasks(client, instance_id, _listing_policy()))
     return MigrationTasksResult(**tasks_outputs(tasks, instance_id, settings))
 
 
@@ -417,6 +465,7 @@ def get_migration_task_output(
     task_id: pulumi.Input[str] | None = None,
     name: pulumi.Input[str] | None = None,
     *,
+    metadata: str | None = None,
     endpoint: str | None = None,
     region: str | None = None,
     project_id: str | None = None,
@@ -424,6 +473,7 @@ def get_migration_task_output(
     """``get_migration_task`` over Inputs; unknown while any input is unknown."""
 
     connection = {"endpoint": endpoint, "region": region, "project_id": project_id}
+    connection["metadata"] = metadata
     return _over_inputs(get_migration_task, [instance_id, task_id, name], connection)
 
 

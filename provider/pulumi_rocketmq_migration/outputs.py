@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from .errors import InvalidRequest
 from .models import MetadataTask, MigratedMetadata, TaskStatus
 from .settings import Settings
 
@@ -16,6 +17,8 @@ TASK_FIELDS = ("task_id", "name", "start_date", "status", "type")
 FLAG_FIELDS = ("finished", "failed", "in_progress", "undocumented")
 WHERE_FIELDS = ("instance_id", "project_id", "region")
 METADATA_FIELDS = (*MigratedMetadata.KINDS, "metadata_counts")
+# What a lookup keeps of the metadata a task migrated: the counts, or the names too.
+METADATA_CHOICES = ("counts", "names")
 
 
 def task_fields(task: MetadataTask) -> dict[str, Any]:
@@ -28,8 +31,15 @@ def task_outputs(
     metadata: MigratedMetadata | None,
     instance_id: str,
     settings: Settings,
+    names: bool = True,
 ) -> dict[str, Any]:
-    """The outputs of ``MigrationTask`` and ``get_migration_task``."""
+    """The outputs of ``MigrationTask`` and ``get_migration_task``.
+
+    ``metadata_counts`` always; the migrated names (one list per kind) only with
+    ``names``, else None: a task may carry tens of thousands, and a lookup's outputs
+    land in the state and travel on every read.
+    """
+    found = metadata or MigratedMetadata()
     outputs: dict[str, Any] = {
         "task_id": task.id,
         "name": task.name,
@@ -44,11 +54,19 @@ def task_outputs(
         "project_id": settings.project_id,
         "region": settings.region,
     }
-    found = metadata or MigratedMetadata()
     for kind in MigratedMetadata.KINDS:
-        outputs[kind] = list(getattr(found, kind))
+        outputs[kind] = list(getattr(found, kind)) if names else None
     outputs["metadata_counts"] = found.counts
     return outputs
+
+
+def check_metadata(value: object) -> bool:
+    """Whether a lookup asked for the migrated names (``metadata="names"``) or counts only."""
+    if value is None or value == "counts":
+        return False
+    if value == "names":
+        return True
+    raise InvalidRequest("metadata", f"{value!r} is not one of {', '.join(METADATA_CHOICES)}")
 
 
 def tasks_outputs(

@@ -14,8 +14,10 @@ it into a clean RunError that names the resource. Only bugs raise.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,8 +25,9 @@ from pulumi.dynamic import ConfigureRequest, ReadResult, ResourceProvider
 
 from .client import MigrationClient
 from .errors import InvalidRequest, MigrationTaskError, TaskFailed
+from .listing import SHARED, ListingPolicy, read_tasks
 from .models import MetadataTask, TaskDetail, TaskFilter
-from .outputs import task_outputs, tasks_outputs
+from .outputs import check_metadata, task_outputs, tasks_outputs
 from .settings import (
     ALL_CONFIG_KEYS,
     CONFIG_NAMESPACE,
@@ -33,7 +36,7 @@ from .settings import (
     resolve,
 )
 from .terminal import printable
-from .waiting import WaitPolicy, wait
+from .waiting import WaitPolicy, deciding_task, wait, wait_all
 
 # Lookup inputs that choose where to connect; never secrets.
 CONNECTION_INPUTS = ("endpoint", "region", "project_id")
@@ -101,10 +104,11 @@ class MigrationTaskProvider(ResourceProvider):
     ) -> dict[str, Any]:
         instance_id = _required(props, "instance_id")
         policy = lookup_policy(props)  # checked before anything is sent
+        names = check_metadata(props.get("metadata"))
         # On refresh the engine hands back the last outputs, which hold both the task's
         # id and its name: the id, when there is one, is the task this lookup is about.
-        task_id = props.get("task_id") or client.task_id_for(
-            instance_id, None, _required(props, "name")
+        task_id = props.get("task_id") or SHARED.task_id_for(
+            client, instance_id, None, _required(props, "name"), self._listing_policy()
         )
         detail = client.get_task(instance_id, task_id, kind="all")
         if policy is not None:
@@ -114,7 +118,7 @@ class MigrationTaskProvider(ResourceProvider):
             # A preview shows the status as it is; only an update waits.
             if verdict == "waiting" and not props.get("_preview"):
                 detail = _wait(client, instance_id, task_id, policy, _EngineLog(props.get("_urn")))
-        return task_outputs(detail.task, detail.metadata, instance_id, settings)
+        return task_outputs(detail.task, detail.metadata, instance_id, settings, names)
 
     def _read_tasks(
         self, client: MigrationClient, settings: Settings, props: Mapping[str, Any]
@@ -123,8 +127,27 @@ class MigrationTaskProvider(ResourceProvider):
         selection = TaskFilter(
             task_type=props.get("task_type"), name=props.get("name"), status=props.get("status")
         )
-        tasks = selection.select(client.iter_tasks(instance_id))
+        policy = lookup_policy(props)  # checked before anything is sent
+        listing = self._listing_policy()
+        if policy is None:
+            tasks = selection.select(SHARED.tasks(client, instance_id, listing))
+            return tasks_outputs(tasks, instance_id, settings)
+        # A gate's statuses are read afresh: never a listing another lookup made.
+        tasks = selection.select(read_tasks(client, instance_id, listing))
+        decider = deciding_task(tasks, policy)
+        verdict = policy.verdict(decider) if decider is not None else "reached"
+        if verdict == "failed" and decider is not None:
+            raise TaskFailed(decider.id, decider.name, decider.status)
+        # A preview shows the statuses as they are; only an update waits.
+        if verdict == "waiting" and not props.get("_preview"):
+            log = _EngineLog(props.get("_urn"))
+            tasks = _wait_all(client, instance_id, selection, policy, listing, log, tasks)
         return tasks_outputs(tasks, instance_id, settings)
+
+    def _listing_policy(self) -> ListingPolicy:
+        """Pages in flight per listing: stack config ``huaweicloud:maxConcurrency``, then
+        ``$HW_MAX_CONCURRENCY``."""
+        return ListingPolicy.resolve(config=self._config, environ=os.environ)
 
 
 def _wait(
@@ -146,6 +169,49 @@ def _wait(
     wait(read_again, policy, on_change=report)
     assert latest is not None, "wait reads at least once"
     return latest
+
+
+# At most this many status lines a poll; the rest are counted in the summary.
+CHANGE_LINES = 20
+
+
+def _wait_all(
+    client: MigrationClient,
+    instance_id: str,
+    selection: TaskFilter,
+    policy: WaitPolicy,
+    listing: ListingPolicy,
+    log: _EngineLog,
+    first: tuple[MetadataTask, ...],
+) -> tuple[MetadataTask, ...]:
+    """Wait on a set: one listing a poll, each status change said on the engine's log."""
+    started = time.monotonic()
+    last: dict[str, str] = {}
+    ahead = [first]  # the first poll is the listing just read
+    targets = " or ".join(policy.wait_for)
+
+    def read_all() -> tuple[MetadataTask, ...]:
+        elapsed = time.monotonic() - started
+        if ahead:
+            tasks = ahead.pop()
+        else:
+            left = listing.within(max(1.0, policy.timeout - elapsed))
+            tasks = selection.select(read_tasks(client, instance_id, left))
+        changed = [t for t in tasks if last.get(t.id) != t.status]
+        for task in changed[:CHANGE_LINES]:
+            log.info(f"migration task {task.name!r} is {task.status} after {elapsed:.0f}s")
+        if changed:
+            reached = sum(t.status in policy.wait_for for t in tasks)
+            more = len(changed) - CHANGE_LINES
+            log.info(
+                (f"({more} more changes) " if more > 0 else "")
+                + f"{reached} of {len(tasks)} tasks {targets}; waiting for {targets}"
+            )
+        last.clear()
+        last.update((t.id, t.status) for t in tasks)
+        return tasks
+
+    return wait_all(read_all, policy)
 
 
 def lookup_policy(props: Mapping[str, Any]) -> WaitPolicy | None:

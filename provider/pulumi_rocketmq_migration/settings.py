@@ -56,6 +56,7 @@ SOURCES: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "max_retries": ("maxRetries", ("HW_MAX_RETRIES",)),
     "shared_config_file": (chain.SHARED_CONFIG_KEYS[0], (chain.SHARED_CONFIG_VARIABLE,)),
     "profile": (chain.PROFILE_KEYS[0], (chain.PROFILE_VARIABLE,)),
+    "concurrency": ("maxConcurrency", ("HW_MAX_CONCURRENCY",)),  # read by listing.py
 }
 
 # snake_case spellings, as pulumi-huaweicloud's README writes them.
@@ -65,6 +66,7 @@ SNAKE_CASE = {
     "dmsEndpoint": "dms_endpoint",
     "cacertFile": "cacert_file",
     "maxRetries": "max_retries",
+    "maxConcurrency": "max_concurrency",
     chain.SHARED_CONFIG_KEYS[0]: chain.SHARED_CONFIG_KEYS[1],
 }
 

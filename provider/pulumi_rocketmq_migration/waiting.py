@@ -120,3 +120,43 @@ def wait(
                 task.id, task.name, task.status, elapsed, " or ".join(policy.wait_for)
             )
         sleep(max(0.0, min(policy.interval, policy.timeout - elapsed)))
+
+
+def deciding_task(tasks: Sequence[MetadataTask], policy: WaitPolicy) -> MetadataTask | None:
+    """The task whose status is the verdict of a set: the first on a fail-on status, else
+    the first still waiting, else the last (every task reached); None for no task."""
+    for task in tasks:
+        if policy.verdict(task) == "failed":
+            return task
+    for task in tasks:
+        if policy.verdict(task) == "waiting":
+            return task
+    return tasks[-1] if tasks else None
+
+
+def wait_all(
+    read_all: Callable[[], Sequence[MetadataTask]],
+    policy: WaitPolicy,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> tuple[MetadataTask, ...]:
+    """Read a set of tasks until every one reaches the policy; fail at once when any one
+    reaches a fail-on status. Returns the set as last read.
+
+    Each poll is one ``read_all``. The set's verdict is that of its deciding task, so
+    ``wait`` runs the loop, the timeout and the errors exactly as for one task; an
+    empty set has nothing to wait for.
+    """
+    latest: tuple[MetadataTask, ...] = ()
+
+    def read() -> MetadataTask:
+        nonlocal latest
+        latest = tuple(read_all())
+        decider = deciding_task(latest, policy)
+        if decider is None:  # nothing matches: nothing to wait for
+            return MetadataTask(id="", name="", start_date="", status=policy.wait_for[0], type="")
+        return decider
+
+    wait(read, policy, clock=clock, sleep=sleep)
+    return latest

@@ -212,12 +212,21 @@ def test_the_timeout_names_the_task_and_its_last_status(stack, emulator):
         ("MigrationTask('bad', instance_id='', task_id='t')", "instance_id: must be a non-empty"),
         ("MigrationTasks('bad', instance_id='i', task_type='kafka')", "task_type: 'kafka' is not"),
         ("MigrationTasks('bad', instance_id='i', status='done')", "status: 'done' is not one of"),
+        ("MigrationTasks('bad', instance_id='i', fail_on='failed')", "fail_on: needs wait_for"),
         (
             "MigrationTask('bad', instance_id='i', task_id='t', wait_for='finished', timeout='x')",
             "timeout: 'x' is not a duration",
         ),
     ],
-    ids=["wait_for", "id-and-name", "empty-instance", "task_type", "status", "timeout"],
+    ids=[
+        "wait_for",
+        "id-and-name",
+        "empty-instance",
+        "task_type",
+        "status",
+        "set-fail_on",
+        "timeout",
+    ],
 )
 def test_bad_input_names_the_property(stack, emulator, lookup, message):
     stack.write_program(
@@ -284,3 +293,28 @@ def test_automation_api_runs_the_gate_from_a_pipeline(stack, emulator, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "migration finished; cut-over cutover-" in result.stdout
     assert_no_secret(result.stdout, result.stderr)
+
+
+def test_one_set_gate_waits_for_every_matching_task_and_stops_on_a_failure(stack, emulator):
+    gate = (
+        "import pulumi\n"
+        "from pulumi_rocketmq_migration import MigrationTasks\n"
+        "done = MigrationTasks('live-done', instance_id={instance!r}, {selection},\n"
+        "                      wait_for='finished', poll_interval='0.2s', timeout='60s')\n"
+        "pulumi.export('counts', done.status_counts)\n"
+    )
+    stack.write_program(gate.format(instance=INSTANCE, selection="name='task-rocket-live'"))
+    configure(stack, emulator)
+    preview = stack.preview()
+    assert "1 migration task(s) not yet finished; `pulumi up` will wait" in preview.stdout
+    up = stack.up()
+    assert stack.outputs()["counts"]["finished"] == 1
+    assert "'task-rocket-live' is starting" in up.stdout
+    assert "1 of 1 tasks finished" in up.stdout
+    assert not any(("type", "all") in r.query for r in emulator.requests), "listings only"
+
+    stack.write_program(gate.format(instance=INSTANCE, selection="task_type='rabbitToRocket'"))
+    failed = stack.preview(check=False)
+    assert failed.returncode != 0
+    assert "'task-rabbit-legacy'" in failed.stdout and "is failed" in failed.stdout
+    assert "Traceback" not in failed.stdout + failed.stderr
