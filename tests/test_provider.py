@@ -280,9 +280,7 @@ def test_a_set_gate_times_out_naming_a_task_still_waiting(serve, env):
         MigrationTaskProvider()
         .read(
             "x",
-            props(
-                emulator, _lookup="tasks", wait_for="finished", poll_interval="1s", timeout=0.5
-            ),
+            props(emulator, _lookup="tasks", wait_for="finished", poll_interval="1s", timeout=0.5),
         )
         .outs
     )

@@ -6,6 +6,7 @@ first use, so that the CLI and the client start fast.
 
 from typing import TYPE_CHECKING, Any
 
+from ._version import __version__
 from .errors import (
     AuthError,
     CredentialsNotFound,
@@ -52,6 +53,7 @@ __all__ = [
     "TaskType",
     "Throttled",
     "WaitTimeout",
+    "__version__",
     "get_migration_task",
     "get_migration_task_output",
     "get_migration_tasks",

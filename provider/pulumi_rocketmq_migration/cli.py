@@ -43,6 +43,7 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import NoReturn
 
+from ._version import __version__
 from .client import MigrationClient
 from .errors import (
     AuthError,
@@ -325,6 +326,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     listing = subcommand(

@@ -67,9 +67,35 @@ def _statuses(value: Statuses) -> list[str] | None:
     return [value] if isinstance(value, str) else list(value)
 
 
-def _raise_on_error(kind: str, name: str, error: str | None) -> None:
-    if error:
-        raise pulumi.RunError(f"{kind} {name!r}: {error}")
+def _raise_on_error(lookup: pulumi.Resource, kind: str, name: str) -> None:
+    """Stop the program when the lookup's read failed, its error shown on the lookup itself.
+
+    The full message goes to the lookup's own diagnostics, once; the RunError that ends the
+    program (logged on the stack by the language host, which then exits 1) only points there.
+    Both happen in the callback that sees the error, without giving the event loop a turn: a
+    turn would let resources that depend on the lookup register meanwhile.
+    """
+    urn: list[str] = []  # known before the outputs: the read answers with it first
+    lookup.urn.apply(urn.append)
+
+    def check(error: str | None) -> None:
+        if error:
+            _log_error(f"{kind} {name!r}: {error}", lookup, urn[0] if urn else None)
+            raise pulumi.RunError(f"{kind} {name!r} failed; its error is reported on that lookup")
+
+    lookup.error.apply(check)  # type: ignore[attr-defined]
+
+
+def _log_error(message: str, lookup: pulumi.Resource, urn: str | None) -> None:
+    """pulumi.log.error(message, resource=lookup), sent now: that one waits for a loop turn."""
+    from pulumi.runtime.proto import engine_pb2
+    from pulumi.runtime.settings import get_engine
+
+    engine = get_engine()
+    if engine is None or urn is None:
+        pulumi.log.error(message, resource=lookup)
+        return
+    engine.Log(engine_pb2.LogRequest(severity=engine_pb2.ERROR, message=message, urn=urn))
 
 
 class MigrationTask(Resource, module="rocketmq", name="MigrationTask"):
@@ -153,7 +179,7 @@ class MigrationTask(Resource, module="rocketmq", name="MigrationTask"):
         props.update({k: None for k in _task_output_names() if k not in props})
         super().__init__(PROVIDER, resource_name, props, _read_by(lookup_id, opts))
 
-        self.error.apply(functools.partial(_raise_on_error, "MigrationTask", resource_name))
+        _raise_on_error(self, "MigrationTask", resource_name)
         if policy is not None and pulumi.runtime.is_dry_run():
             targets = " or ".join(policy.wait_for)
 
@@ -244,7 +270,7 @@ class MigrationTasks(Resource, module="rocketmq", name="MigrationTasks"):
             instance_id, "/tasks", "?" + selection if selection else ""
         )
         super().__init__(PROVIDER, resource_name, props, _read_by(lookup_id, opts))
-        self.error.apply(functools.partial(_raise_on_error, "MigrationTasks", resource_name))
+        _raise_on_error(self, "MigrationTasks", resource_name)
         if policy is not None and pulumi.runtime.is_dry_run():
             targets = " or ".join(policy.wait_for)
 

@@ -5,8 +5,13 @@ runtime settings from its arguments and the stack configuration from the environ
 (``PULUMI_CONFIG``, ``PULUMI_CONFIG_SECRET_KEYS``), then runs the program (a file, or a directory
 with ``__main__.py``) inside the root stack resource.
 
-Exit codes: 0 success; 32 the error was already reported to the engine (the host answers with
-``bail``); anything else is an error the host reports itself.
+Exit codes, as Pulumi's own ``pulumi-language-python-exec``:
+- 0: success;
+- 1: a ``pulumi.RunError`` (its message is logged), or the SDK is missing; the host then adds
+  "program exited with non-zero exit code: 1", and the engine shows it as "an unhandled error
+  occurred: ...";
+- 32: an unhandled exception (logged with the program's part of the traceback) or a missing
+  ``__main__.py``: the error was shown already, so the host answers with ``bail``.
 """
 
 from __future__ import annotations
@@ -21,6 +26,10 @@ import traceback
 from concurrent.futures import ThreadPoolExecutor
 
 EXIT_ERROR_ALREADY_REPORTED = 32
+
+
+class _MissingMain(Exception):
+    """The program is a directory without __main__.py."""
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
@@ -61,10 +70,11 @@ def main(argv: list[str]) -> int:
         import pulumi
         import pulumi.runtime
     except ImportError:
-        traceback.print_exc()
+        print(traceback.format_exc(), file=sys.stderr)
         print(
-            f"\nThe Pulumi SDK is not installed for {sys.executable}. Install the program's "
-            "requirements (`pip install pulumi ...`) into the Python that runs it.",
+            f"\nThe Pulumi SDK is not installed for {sys.executable}. Have you run "
+            "`pulumi install`? In a virtualenv, install the program's requirements into it: "
+            "`pip install -r requirements.txt` with that virtualenv's pip.",
             file=sys.stderr,
         )
         return 1
@@ -97,23 +107,24 @@ def main(argv: list[str]) -> int:
     # complaints about them are noise for the user (Pulumi's own runner silences them too).
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)
 
+    program = os.path.abspath(args.PROGRAM)
+
     def run() -> None:
-        if os.path.isdir(args.PROGRAM) and not os.path.exists(
-            os.path.join(args.PROGRAM, "__main__.py")
-        ):
-            raise pulumi.RunError(
-                f"unable to find main python program `__main__.py` in `{args.PROGRAM}`"
-            )
+        if os.path.isdir(program) and not os.path.exists(os.path.join(program, "__main__.py")):
+            raise _MissingMain(f"unable to find main python program `__main__.py` in `{program}`")
         runpy.run_path(args.PROGRAM, run_name="__main__")
 
     code = 1
     try:
         loop.run_until_complete(pulumi.runtime.run_in_stack(run))
         code = 0
-    except pulumi.RunError as exc:
+    except _MissingMain as exc:
         code = _report(pulumi, str(exc))
+    except pulumi.RunError as exc:
+        _report(pulumi, str(exc))
+        code = 1
     except Exception:
-        message = "Program failed with an unhandled exception:\n" + _user_traceback(args.PROGRAM)
+        message = "Program failed with an unhandled exception:\n" + _user_traceback(program)
         code = _report(pulumi, message)
     finally:
         executor.shutdown(wait=True)

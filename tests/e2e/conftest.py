@@ -16,7 +16,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import HOW_TO_GET_PULUMI, PulumiProject, locate_pulumi
+from harness import HOW_TO_GET_PULUMI, PulumiProject, locate_pulumi, private_cli
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -31,15 +31,18 @@ def _in_ci() -> bool:
 
 
 @pytest.fixture(scope="session")
-def pulumi_cli() -> Path:
-    """Path of the pinned `pulumi` binary; skips (fails under CI=true) when there is none."""
+def pulumi_cli(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Path of the pinned `pulumi` binary, with this checkout's language host beside it.
+
+    Skips (fails under CI=true) when there is none.
+    """
     pulumi, problem = locate_pulumi()
     if pulumi is None:
         message = f"Pulumi CLI not available: {problem}. {HOW_TO_GET_PULUMI}"
         if _in_ci():
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
-    return pulumi
+    return private_cli(pulumi, tmp_path_factory.mktemp("pulumi-bin"))
 
 
 @pytest.fixture

@@ -11,9 +11,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
+import sys
 import sysconfig
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -22,7 +24,9 @@ from typing import Any, NamedTuple
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES_DIR = REPO_ROOT / "examples"
 PROGRAMS_DIR = Path(__file__).resolve().parent / "programs"
+TEMPLATES_DIR = REPO_ROOT / "templates"
 ENSURE_PULUMI = REPO_ROOT / "scripts" / "ensure-pulumi"
+HOST_DIR = REPO_ROOT / "scripts" / "pulumi-host"
 PINNED_VERSION = (REPO_ROOT / "scripts" / "pulumi-version").read_text().strip().lstrip("v")
 # The plugins the engine needs for Python programs and Python dynamic providers.
 PYTHON_PLUGINS = ("pulumi-language-python", "pulumi-resource-pulumi-python")
@@ -110,6 +114,37 @@ def locate_pulumi() -> tuple[Path | None, str]:
     return None, "; ".join(problems)
 
 
+def private_cli(pulumi: Path, bin_dir: Path) -> Path:
+    """`pulumi` with this checkout's stand-in language host beside it, in bin_dir.
+
+    ensure-pulumi's cache is shared by every checkout on the machine, and its copies of the
+    host follow whichever checkout synced last; a test must run the host it tests. The binary
+    is hard-linked (copied across file systems), so the engine finds the host as "bundled"
+    beside it. A CLI whose directory has no stand-in host (Pulumi's own host installed beside
+    it) is used as it is.
+    """
+    if not (pulumi.parent / "pulumi_language_python_host.py").is_file():
+        return pulumi
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    target = bin_dir / "pulumi"
+    if not target.exists():
+        try:
+            os.link(pulumi.resolve(), target)
+        except OSError:
+            shutil.copy2(pulumi.resolve(), target)
+    for source in HOST_DIR.iterdir():
+        if source.is_file():
+            shutil.copy2(source, bin_dir / source.name)
+    return target
+
+
+def runtime_virtualenv(project_dir: Path) -> str | None:
+    """The `runtime.options.virtualenv` of the project's Pulumi.yaml, if it names one."""
+    text = (project_dir / "Pulumi.yaml").read_text()
+    match = re.search(r"^\s+virtualenv:\s*['\"]?([^'\"\s#]+)", text, re.MULTILINE)
+    return match.group(1) if match else None
+
+
 def project_env(
     pulumi: Path, state_dir: Path, home_dir: Path, extra: Mapping[str, str] | None = None
 ) -> dict[str, str]:
@@ -127,6 +162,8 @@ def project_env(
         PULUMI_SKIP_UPDATE_CHECK="true",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="true",
         PULUMI_SKIP_CONFIRMATIONS="true",
+        # Should the engine ever try to download a plugin, it reaches a closed loopback port.
+        PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES=".*=http://127.0.0.1:9/",
     )
     env["HW_METADATA_ENDPOINT"] = CLOSED_METADATA
     if extra:
@@ -178,12 +215,13 @@ class PulumiProject:
         """Copy a program directory (Pulumi.yaml, __main__.py, ...) into the project."""
         shutil.copytree(source_dir, self.dir, dirs_exist_ok=True, ignore=_COPY_IGNORE)
 
-    def copy_example(self, name: str) -> None:
-        """Copy examples/<name> of this repository into the project."""
+    def copy_example(self, name: str, *, install: bool = False) -> None:
+        """Copy examples/<name> of this repository into the project (see copied_example)."""
         source = EXAMPLES_DIR / name
         if not (source / "Pulumi.yaml").is_file():
             raise FileNotFoundError(f"{source} is not a Pulumi project (no Pulumi.yaml)")
         self.copy_program(source)
+        adopt_copy(self.dir, source, install=install)
 
     # -- running the CLI -----------------------------------------------------------------------
     @property
@@ -296,6 +334,79 @@ class PulumiProject:
     def resources(self) -> list[dict[str, Any]]:
         """The resources recorded in the stack's state."""
         return list(self.export().get("deployment", {}).get("resources") or [])
+
+
+def diagnostics(stdout: str) -> dict[str, list[str]]:
+    """The CLI's "Diagnostics:" section: {"<type> (<name>)": [its messages]}."""
+    groups: dict[str, list[str]] = {}
+    marker = "\nDiagnostics:\n"  # `up` shows its preview's first: the update's is the last
+    lines = stdout.rsplit(marker, 1)[-1].splitlines() if marker in stdout else []
+    current: list[str] | None = None
+    for line in lines:
+        if line and not line.startswith(" "):
+            break  # the next section (Outputs:, Resources:)
+        if re.fullmatch(r"  \S.*:", line):
+            current = groups.setdefault(line.strip()[:-1], [])
+        elif line.startswith("    ") and current is not None:
+            current.append(line.strip())
+    return groups
+
+
+def adopt_copy(project_dir: Path, source: Path, *, install: bool = False) -> None:
+    """Make a copy of an example project work outside the repository, on this checkout.
+
+    requirements.txt's relative paths to the checkout (`-e ../..`) are made absolute. The
+    virtualenv Pulumi.yaml names becomes a link to the Python running the tests, which has the
+    checkout installed; with install=True it is left for `pulumi install` to create.
+    """
+    requirements = project_dir / "requirements.txt"
+    if requirements.is_file():
+        requirements.write_text(absolute_requirements(requirements.read_text(), source))
+    venv = runtime_virtualenv(project_dir)
+    if venv and not install:
+        link = project_dir / venv
+        if not link.exists():
+            link.symlink_to(Path(sys.prefix), target_is_directory=True)
+
+
+def overlay_virtualenv(
+    venv: Path, distributions: Mapping[str, Mapping[str, object] | None] | None = None
+) -> Path:
+    """A new virtualenv (no pip of its own) that sees the test's packages, in a second.
+
+    Programs and providers run in it with its own sys.prefix. Each of `distributions` is a
+    small fake package (dist-info and top-level package); a mapping value becomes its
+    pulumi-plugin.json.
+    """
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    site = next(venv.glob("lib/python*/site-packages"))
+    # addsitedir, not a plain path: the checkout's editable install is itself a .pth hook.
+    purelib = sysconfig.get_path("purelib")
+    (site / "tests-site.pth").write_text(f"import site; site.addsitedir({purelib!r})\n")
+    for name, plugin in (distributions or {}).items():
+        module = name.replace("-", "_")
+        info = site / f"{module}-1.2.3.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.2.3\n")
+        (site / module).mkdir()
+        (site / module / "__init__.py").write_text("")
+        if plugin is not None:
+            (site / module / "pulumi-plugin.json").write_text(json.dumps(dict(plugin)))
+    return venv
+
+
+def absolute_requirements(text: str, base: Path) -> str:
+    """requirements.txt with each relative path (`-e ../..`, `../..`) made absolute from base."""
+    lines = []
+    for line in text.splitlines():
+        match = re.fullmatch(
+            r"(\s*(?:-e\s+|--editable[=\s]+)?)(\.{1,2}(?:/\S*)?)(\s*(?:#.*)?)", line
+        )
+        if match:
+            path = (base / match.group(2)).resolve()
+            line = f"{match.group(1)}{path}{match.group(3)}"
+        lines.append(line)
+    return "\n".join(lines) + "\n"
 
 
 def _stop(proc: subprocess.Popen[str]) -> tuple[str, str]:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from harness import EXAMPLES_DIR, PulumiProject
+from harness import EXAMPLES_DIR, PulumiProject, adopt_copy, diagnostics
 
 from pulumi_rocketmq_migration.emulator import Emulator, Scenario
 
@@ -72,6 +72,25 @@ def configure(project: PulumiProject, emulator: Emulator, **config: str) -> None
     project.config_set("huaweicloud:projectId", PROJECT_ID)
     for key, value in config.items():
         project.config_set(key, value)
+
+
+EXIT_1 = "error: an unhandled error occurred: program exited with non-zero exit code: 1"
+
+
+def assert_reported_on_the_lookup(stdout: str, lookup: str, *fragments: str) -> None:
+    """The lookup's error, once, under the lookup itself; the stack says the program exited 1.
+
+    That is what Pulumi's Python host shows for a pulumi.RunError (it exits 1).
+    """
+    groups = diagnostics(stdout)
+    own = groups[f"pulumi-python:dynamic/rocketmq:MigrationTask ({lookup})"]
+    errors = [m for m in own if m.startswith("error: ")]
+    assert len(errors) == 1, own
+    for fragment in fragments:
+        assert fragment in errors[0]
+    stack = next(v for k, v in groups.items() if k.startswith("pulumi:pulumi:Stack"))
+    assert stack[-1] == EXIT_1, stack
+    assert not any(f in m for m in stack for f in fragments), stack
 
 
 def assert_no_secret(*texts: str) -> None:
@@ -150,7 +169,9 @@ def test_a_failed_migration_stops_preview_and_up(stack, emulator):
     up = stack.up(check=False)
     for result in (preview, up):
         assert result.returncode != 0
-        assert "'task-rabbit-legacy'" in result.stdout and "is failed" in result.stdout
+        assert_reported_on_the_lookup(
+            result.stdout, "orders-migration", "'task-rabbit-legacy'", "is failed"
+        )
         assert "Traceback" not in result.stdout + result.stderr
     assert not any("consumer-cutover" in json.dumps(r) for r in stack.resources())
 
@@ -160,7 +181,7 @@ def test_a_missing_task_fails_with_not_found(stack, emulator):
     configure(stack, emulator, **{"rocketmq-migration-quickstart:taskId": "no-such-task"})
     result = stack.preview(check=False)
     assert result.returncode != 0
-    assert "not found" in result.stdout.lower() or "DMS.00405011" in result.stdout
+    assert_reported_on_the_lookup(result.stdout, "orders-migration", "no-such-task", "DMS.00405011")
 
 
 def test_the_timeout_names_the_task_and_its_last_status(stack, emulator):
@@ -176,7 +197,11 @@ def test_the_timeout_names_the_task_and_its_last_status(stack, emulator):
     )
     result = stack.up(check=False)
     assert result.returncode != 0
-    assert "'task-stuck'" in result.stdout and "still starting" in result.stdout
+    assert_reported_on_the_lookup(
+        result.stdout, "orders-migration", "'task-stuck'", "still starting"
+    )
+    # Reporting the error must not give the cut-over, which depends on the lookup, a chance.
+    assert not any("consumer-cutover" in json.dumps(r) for r in stack.resources())
 
 
 @pytest.mark.parametrize(
@@ -245,6 +270,7 @@ def test_automation_api_runs_the_gate_from_a_pipeline(stack, emulator, tmp_path)
     (tmp_path / "auto-state").mkdir()
     gate = tmp_path / "gate"
     shutil.copytree(EXAMPLES_DIR / "gate", gate)
+    adopt_copy(gate, EXAMPLES_DIR / "gate")
     result = subprocess.run(
         [
             sys.executable,

@@ -7,7 +7,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from harness import PINNED_VERSION, PROGRAMS_DIR, PulumiProject
+from harness import (
+    PINNED_VERSION,
+    PROGRAMS_DIR,
+    PulumiProject,
+    diagnostics,
+    overlay_virtualenv,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -78,3 +84,46 @@ def test_program_error_fails_the_update(pulumi_project: PulumiProject) -> None:
     assert "boom from the program" in out + err
     # The host reported the error once (bail): no generic exit-code message on top of it.
     assert "non-zero exit code" not in out + err
+
+
+def test_a_run_error_exits_1_as_with_pulumis_own_host(pulumi_project: PulumiProject) -> None:
+    """Pulumi's Python host logs a RunError's message and exits 1; the engine says so."""
+    pulumi_project.write_program("import pulumi\n\nraise pulumi.RunError('stopped on purpose')\n")
+    rc, out, err = pulumi_project.preview(check=False)
+    assert rc != 0
+    stack = next(v for k, v in diagnostics(out).items() if k.startswith("pulumi:pulumi:Stack"))
+    assert stack == [
+        "error: stopped on purpose",
+        "error: an unhandled error occurred: program exited with non-zero exit code: 1",
+    ]
+    assert "Traceback" not in out + err
+
+
+def test_the_program_and_its_dynamic_provider_run_in_the_projects_virtualenv(
+    pulumi_project: PulumiProject,
+) -> None:
+    """Pulumi.yaml's virtualenv, not the Python that started `pulumi`."""
+    program = (
+        "import sys\n"
+        "import pulumi\n"
+        "from pulumi.dynamic import CreateResult, Resource, ResourceProvider\n"
+        "class Where(ResourceProvider):\n"
+        "    def create(self, props):\n"
+        "        import sys\n"
+        "        return CreateResult('where', {'prefix': sys.prefix})\n"
+        "class Here(Resource):\n"
+        "    prefix: pulumi.Output[str]\n"
+        "    def __init__(self, name):\n"
+        "        super().__init__(Where(), name, {'prefix': None})\n"
+        "pulumi.export('program', sys.prefix)\n"
+        "pulumi.export('provider', Here('here').prefix)\n"
+    )
+    pulumi_project.write_program(program, name="venv-check")
+    (pulumi_project.dir / "Pulumi.yaml").write_text(
+        "name: venv-check\nruntime:\n  name: python\n  options:\n"
+        "    toolchain: pip\n    virtualenv: venv\n"
+    )
+    venv = overlay_virtualenv(pulumi_project.dir / "venv")
+    pulumi_project.up()
+    outputs = pulumi_project.outputs()
+    assert outputs == {"program": str(venv), "provider": str(venv)}
