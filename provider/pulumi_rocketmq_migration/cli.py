@@ -372,13 +372,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--timeout",
         default="30m",
         metavar="DURATION",
-        help=f"give up after this long (default 30m). {DURATION_HELP}",
+        help="give up after this long, a read in flight included (default 30m; "
+        f"0: check once, do not wait). {DURATION_HELP}",
     )
     waiting.add_argument(
         "--interval",
         default="10s",
         metavar="DURATION",
-        help="time between reads (default 10s)",
+        help="time between reads, at least 1s (default 10s)",
     )
 
     emulator = commands.add_parser(

@@ -33,6 +33,7 @@ import attrs
 from . import credentials as chain
 from .credentials import CONFIG_NAMESPACE, Credentials, Places, RefreshingCredentials
 from .errors import InvalidRequest
+from .identifiers import check_identifier
 
 __all__ = ["CONFIG_NAMESPACE", "Credentials", "Settings", "resolve"]
 
@@ -340,7 +341,7 @@ def resolve(
         raise InvalidRequest(
             "project_id", "required; looked at " + _looked_at(places, "project_id")
         )
-    project_id = str(project_id)
+    project_id = check_identifier("project_id", str(project_id))
     if project_id in (".", "..") or any(not "!" <= c <= "~" for c in project_id):
         raise InvalidRequest("project_id", "must be printable ASCII, not '.' or '..'")
 
