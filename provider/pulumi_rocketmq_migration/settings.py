@@ -342,8 +342,8 @@ def resolve(
             "project_id", "required; looked at " + _looked_at(places, "project_id")
         )
     project_id = check_identifier("project_id", str(project_id))
-    if project_id in (".", "..") or any(not "!" <= c <= "~" for c in project_id):
-        raise InvalidRequest("project_id", "must be printable ASCII, not '.' or '..'")
+    if any(not "!" <= c <= "~" for c in project_id):  # check_identifier refuses "." and ".."
+        raise InvalidRequest("project_id", "must be printable ASCII, without spaces")
 
     region = first("region")
     cloud = first("cloud")
@@ -367,6 +367,7 @@ def resolve(
         ca_bundle = check_ca_bundle(str(ca_bundle))
 
     credentials = chain.find(chain.sources(places))
+    retries = first("max_retries")  # an explicit 0 is 0, not the default
     extra = {
         k: explicit[k] for k in ("connect_timeout", "read_timeout", "deadline") if k in explicit
     }
@@ -377,7 +378,7 @@ def resolve(
         region=str(region) if region else None,
         ca_bundle=str(ca_bundle) if ca_bundle else None,
         insecure=insecure,
-        max_retries=_count("max_retries", first("max_retries") or 4),
+        max_retries=_count("max_retries", 4 if retries is None else retries),
         proxy=proxy_for(endpoint, environ),
         **extra,
     )
