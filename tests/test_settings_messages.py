@@ -80,7 +80,11 @@ def test_defaults():
         None,
         None,
     )
-    assert (settings.connect_timeout, settings.read_timeout, settings.deadline) == (5.0, 30.0, 120.0)
+    assert (settings.connect_timeout, settings.read_timeout, settings.deadline) == (
+        5.0,
+        30.0,
+        120.0,
+    )
     timed = resolve(
         explicit={"connect_timeout": 1.5, "read_timeout": 2.5, "deadline": 3.5}, environ=ENV
     )
@@ -158,7 +162,11 @@ def test_project_id_required_message_word_for_word(tmp_path):
     kpath.write_text('{"current": "d", "profiles": [{"name": "d", "region": "cn-north-4"}]}')
     spath = tmp_path / "credentials"
     spath.write_text("[basic]\nak = A\nsk = S\n")
-    env = {**env, "HW_SHARED_CONFIG_FILE": str(kpath), "HUAWEICLOUD_SDK_CREDENTIALS_FILE": str(spath)}
+    env = {
+        **env,
+        "HW_SHARED_CONFIG_FILE": str(kpath),
+        "HUAWEICLOUD_SDK_CREDENTIALS_FILE": str(spath),
+    }
     _, message = refusal(resolve, environ=env)
     assert message == (
         "required; looked at argument project_id, $HW_PROJECT_ID, $HUAWEICLOUD_SDK_PROJECT_ID, "
@@ -236,7 +244,9 @@ def test_the_cloud_is_normalised_and_checked():
         )
     longest = ".".join(["b" * 63] * 3 + ["b" * 8])  # 200 characters
     assert check_cloud(longest) == longest
-    assert refusal(check_cloud, longest + "b")[1].endswith("is not a domain name such as myhuaweicloud.com")
+    assert refusal(check_cloud, longest + "b")[1].endswith(
+        "is not a domain name such as myhuaweicloud.com"
+    )
     assert refusal(check_cloud, "a" * 64 + ".com") == (
         "cloud",
         "a label of the domain is longer than 63 characters",
