@@ -69,7 +69,7 @@ def test_the_config_key_lists():
         "securityToken",
         "security_token",
     )
-    assert PUBLIC_CONFIG_KEYS == ALL_CONFIG_KEYS[6:]
+    assert ALL_CONFIG_KEYS[6:] == PUBLIC_CONFIG_KEYS
 
 
 def test_defaults():
