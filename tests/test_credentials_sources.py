@@ -491,3 +491,27 @@ def test_the_metadata_source_is_shared_per_address(scripted):
     assert isinstance(first, RefreshingCredentials) and first is second
     assert first.source == f"ECS metadata {service.url}"
     assert len(service.seen) == 1
+
+
+def test_the_metadata_service_is_never_reached_through_a_proxy(scripted, monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", CLOSED_METADATA)  # a dead proxy: using it would fail
+    monkeypatch.setenv("ALL_PROXY", CLOSED_METADATA)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    service = scripted((401, b""), (200, b"t"), (200, keys()))
+    assert MetadataService(service.url).fetch().access_key == "MAK"
+
+
+def test_a_metadata_service_that_never_answers_is_given_up_on_in_seconds():
+    import socket
+
+    listener = socket.create_server(("127.0.0.1", 0))  # accepts, never answers
+    try:
+        started = time.monotonic()
+        service = MetadataService(f"http://127.0.0.1:{listener.getsockname()[1]}")
+        with pytest.raises(MetadataUnavailable) as caught:
+            service.fetch()
+        assert str(caught.value) == "no answer: ReadTimeout"
+        assert time.monotonic() - started < 10
+    finally:
+        listener.close()
