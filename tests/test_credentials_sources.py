@@ -241,6 +241,8 @@ def test_a_koocli_profile_without_keys_says_so(tmp_path):
         ({}, {"secretAccessKey": "a=" * 21}, True),
         ({}, {"secretAccessKey": "a=" * 20}, False),
         ({}, {"secretAccessKey": "a" * 60}, False),
+        ({}, {"secretAccessKey": "AKX" + "X" * 40}, False),
+        ({}, {"secretAccessKey": "a=" * 20 + "a"}, True),
         ({}, {"secretAccessKey": 5}, False),
     ],
 )
@@ -305,6 +307,7 @@ def test_the_sdk_file_values_are_stripped_and_empty_ones_dropped(tmp_path):
 
 def test_the_metadata_address():
     assert metadata_endpoint({}) == "http://169.254.169.254"
+    assert metadata_endpoint({"HW_METADATA_ENDPOINT": "http://hostX"}) == "http://hostX"
     assert metadata_endpoint({"HW_METADATA_ENDPOINT": " "}) == "http://169.254.169.254"
     assert metadata_endpoint({"HW_METADATA_ENDPOINT": "http://127.0.0.1:5//"}) == (
         "http://127.0.0.1:5"
@@ -411,6 +414,7 @@ def test_the_session_token_handshake_word_for_word(scripted):
     assert reason(scripted((401, b""), (403, b"no"))) == "session token refused (HTTP 403)"
     assert reason(scripted((401, b""), (200, b"  "))) == "session token refused (HTTP 200)"
     assert reason(scripted((401, b""), (200, b"t"), (401, b""))) == "HTTP 401"
+    assert reason(scripted((401, b""), (302, b"t"))) == "session token refused (HTTP 302)"
 
 
 @pytest.mark.parametrize(
@@ -424,6 +428,25 @@ def test_the_session_token_handshake_word_for_word(scripted):
 )
 def test_expiry_times(text, moment):
     assert parse_expiry(text) == moment
+
+
+def test_an_expiry_without_a_zone_is_utc_whatever_the_local_zone(monkeypatch):
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        assert parse_expiry("2030-01-01T00:00:00") == 1893456000.0
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_an_sdk_file_without_keys_names_its_place(tmp_path):
+    for text, why in (("[other]\n", "no [basic] section"), ("[basic]\nx = 1\n", "no ak/sk")):
+        path = tmp_path / "credentials"
+        path.write_text(text)
+        with pytest.raises(CredentialsNotFound) as caught:
+            resolve(environ={**WHERE, "HUAWEICLOUD_SDK_CREDENTIALS_FILE": str(path)})
+        assert caught.value.looked_at[-1] == f"SDK credentials file {path} [basic] ({why})"
 
 
 def test_a_long_bad_expiry_is_cut():

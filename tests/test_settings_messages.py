@@ -290,6 +290,13 @@ def test_a_good_endpoint_loses_its_trailing_slashes():
     assert check_endpoint("https://a.com/!~//") == "https://a.com/!~"
     assert check_endpoint("http://localhost:9") == "http://localhost:9"
     assert check_endpoint("http://127.1.2.3") == "http://127.1.2.3"
+    assert check_endpoint("https://a.com/pathX") == "https://a.com/pathX"
+
+
+def test_an_endpoint_alone_reports_no_region():
+    env = {k: v for k, v in ENV.items() if k != "HW_REGION_NAME"}
+    settings = resolve(explicit={"endpoint": "http://127.0.0.1:9"}, environ=env)
+    assert (settings.endpoint, settings.region) == ("http://127.0.0.1:9", None)
 
 
 def test_a_long_endpoint_is_cut_in_the_message():
@@ -395,6 +402,8 @@ PROXY = {"HTTPS_PROXY": "http://p:1"}
         ({**PROXY, "NO_PROXY": "127.0.0.2,127.0.0.1"}, "https://127.0.0.1", None),
         ({**PROXY, "NO_PROXY": "com"}, "https://a.com", None),
         ({**PROXY, "NO_PROXY": "om"}, "https://a.com", "http://p:1"),
+        ({**PROXY, "NO_PROXY": "a.com:444,a.com"}, "https://a.com:443", None),
+        ({**PROXY, "NO_PROXY": "127.0.0.1/8"}, "https://127.0.0.5", None),
     ],
 )
 def test_proxy_choice_and_no_proxy_entries(environ, endpoint, proxy):
