@@ -100,3 +100,163 @@ def test_filters_check_their_values_and_match_task_fields():
         TaskFilter(task_type="rabbit")
     with pytest.raises(InvalidRequest, match="status"):
         TaskFilter(status="done")
+
+
+def test_a_detail_answer_for_another_task_is_an_invalid_response():
+    body = {
+        "id": "t-other",
+        "name": "n",
+        "start_date": "d",
+        "status": "finished",
+        "type": "rocketmq",
+    }
+    with pytest.raises(InvalidResponse) as caught:
+        TaskDetail.from_json({**body, "json_content": ""}, "t-asked")
+    assert caught.value.field == "id"
+    assert "t-asked" in str(caught.value)
+    same = TaskDetail.from_json({**body, "json_content": ""}, "t-other")
+    assert same is not None and same.task.id == "t-other"
+
+
+# -- every refusal names the field and says what was wrong, word for word ---------------
+
+TASK_FIELDS = {"name": "n", "start_date": "d", "status": "finished", "type": "rocketmq"}
+
+
+@pytest.mark.parametrize(
+    ("parse", "message"),
+    [
+        (lambda: TaskPage.from_json([]), "body: expected an object, got list"),
+        (lambda: TaskPage.from_json({"task": []}), "total: missing"),
+        (lambda: TaskPage.from_json({"total": None, "task": []}), "total: missing"),
+        (lambda: TaskPage.from_json({"total": "1", "task": []}), "total: expected int, got str"),
+        (
+            lambda: TaskPage.from_json({"total": -1, "task": []}),
+            "total: must not be negative, got -1",
+        ),
+        (
+            lambda: TaskPage.from_json({"total": 1, "task": [3]}),
+            "task[0]: expected an object, got int",
+        ),
+        (
+            lambda: TaskPage.from_json({"total": 1, "task": [{**TASK_FIELDS}]}),
+            "task[0].id: missing",
+        ),
+        (lambda: MetadataTask.from_json("x"), "body: expected an object, got str"),
+        (lambda: TaskDetail.from_json(7, "t"), "body: expected an object, got int"),
+        (lambda: TaskDetail.from_json({"json_content": ""}, "t"), "name: missing"),
+        (
+            lambda: TaskDetail.from_json({**TASK_FIELDS, "id": 5, "json_content": ""}, "t"),
+            "id: expected str, got int",
+        ),
+        (
+            lambda: TaskDetail.from_json({**TASK_FIELDS, "id": "u\x1b", "json_content": ""}, "t"),
+            "id: asked for task 't', the answer is for 'u\\x1b'",
+        ),
+        (lambda: MigratedMetadata.from_json_content(3), "json_content: expected str, got int"),
+        (
+            lambda: MigratedMetadata.from_json_content("[]"),
+            "json_content: expected an object, got list",
+        ),
+        (
+            lambda: MigratedMetadata.from_json_content('{"vhosts": 1}'),
+            "json_content.vhosts: expected a list or object, got int",
+        ),
+        (
+            lambda: MigratedMetadata.from_json_content('{"exchanges": [1]}'),
+            "json_content.exchanges[0]: expected an object, got int",
+        ),
+        (
+            lambda: MigratedMetadata.from_json_content('{"queues": [{"name": 1}]}'),
+            "json_content.queues[0].name: expected str, got int",
+        ),
+        (
+            lambda: MigratedMetadata.from_json_content('{"topicConfigTable": [{"name": "t"}]}'),
+            "json_content.topicConfigTable[0].topicName: missing",
+        ),
+        (
+            lambda: MigratedMetadata.from_json_content('{"subscriptionGroupTable": [{}]}'),
+            "json_content.subscriptionGroupTable[0].groupName: missing",
+        ),
+        (
+            lambda: MigratedMetadata.from_json_content('{"bindings": {}}'),
+            "json_content.bindings: expected a list, got dict",
+        ),
+        (
+            lambda: MigratedMetadata.from_json_content('{"bindings": [2]}'),
+            "json_content.bindings[0]: expected an object, got int",
+        ),
+        (
+            lambda: MigratedMetadata.from_json_content('{"bindings": [{"source": "s"}]}'),
+            "json_content.bindings[0].destination: missing",
+        ),
+        (
+            lambda: MigratedMetadata.from_json_content('{"bindings": [{"destination": "d"}]}'),
+            "json_content.bindings[0].source: missing",
+        ),
+    ],
+)
+def test_an_answer_outside_the_documented_shape_is_named_word_for_word(parse, message):
+    with pytest.raises(InvalidResponse) as caught:
+        parse()
+    assert str(caught.value) == f"invalid response: {message}"
+
+
+def test_json_content_that_is_not_json_says_so():
+    with pytest.raises(InvalidResponse) as caught:
+        MigratedMetadata.from_json_content("{not json")
+    assert caught.value.field == "json_content"
+    assert caught.value.problem.startswith("not valid JSON: ")
+
+
+def test_what_a_rabbit_task_migrated_is_read_from_lists_and_tables():
+    content = {
+        "topicConfigTable": [{"topicName": "t1"}],
+        "subscriptionGroupTable": [{"groupName": "g1"}, {"groupName": "g2"}],
+        "vhosts": [{"name": "v1"}],
+        "exchanges": {"ex1": {}},
+        "queues": [{"name": "q1"}],
+        "bindings": [{"source": "ex1", "destination": "q1"}],
+    }
+    assert MigratedMetadata.from_json_content(json.dumps(content)) == MigratedMetadata(
+        topics=("t1",),
+        consumer_groups=("g1", "g2"),
+        vhosts=("v1",),
+        exchanges=("ex1",),
+        queues=("q1",),
+        bindings=("ex1->q1",),
+    )
+    assert MigratedMetadata.from_json_content("  ") == MigratedMetadata()
+
+
+def test_a_detail_form_without_json_content_has_no_metadata_and_a_list_form_is_read_as_one():
+    detail = TaskDetail.from_json({**TASK_FIELDS, "id": "t"}, "t")
+    assert detail is not None and detail.metadata is None and detail.task.name == "n"
+    both = TaskDetail.from_json({**SEED, "json_content": "", **TASK_FIELDS}, "t")
+    assert both is not None and both.task.id == "t" and both.metadata == MigratedMetadata()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"task_type": "kafka"}, "task_type: 'kafka' is not one of rocketmq, rabbitToRocket"),
+        ({"status": "done"}, "status: 'done' is not one of creating, starting, failed, finished"),
+        ({"name": " "}, "name: must be a non-empty string"),
+    ],
+)
+def test_a_bad_filter_is_refused_word_for_word(kwargs, message):
+    with pytest.raises(InvalidRequest) as caught:
+        TaskFilter(**kwargs)
+    assert str(caught.value) == message
+
+
+def test_each_filter_narrows_on_its_own_field():
+    tasks = (
+        MetadataTask("1", "a", "d", "finished", "rocketmq"),
+        MetadataTask("2", "a", "d", "failed", "rocketmq"),
+        MetadataTask("3", "b", "d", "finished", "rabbitToRocket"),
+    )
+    assert [t.id for t in TaskFilter(status="finished").select(tasks)] == ["1", "3"]
+    assert [t.id for t in TaskFilter(task_type="rocketmq").select(tasks)] == ["1", "2"]
+    assert [t.id for t in TaskFilter(name="a", status="failed").select(tasks)] == ["2"]
+    assert TaskFilter().select(tasks) == tasks

@@ -114,7 +114,7 @@ def test_an_update_waits_through_the_timeline(serve, env):
     emulator = serve(scenario([task("t1", "orders", timeline=timeline)]))
     outs = (
         MigrationTaskProvider()
-        .read("x", props(emulator, task_id="t1", wait_for=["finished"], poll_interval=0.05))
+        .read("x", props(emulator, task_id="t1", wait_for=["finished"], poll_interval=1))
         .outs
     )
     assert outs["status"] == "finished"
@@ -249,7 +249,7 @@ def test_a_set_gate_waits_for_every_task_with_one_listing_a_poll(serve, env):
     started = time.monotonic()
     outs = (
         MigrationTaskProvider()
-        .read("x", props(emulator, _lookup="tasks", wait_for="finished", poll_interval="0.5s"))
+        .read("x", props(emulator, _lookup="tasks", wait_for="finished", poll_interval="1s"))
         .outs
     )
     assert outs["error"] is None
@@ -267,7 +267,7 @@ def test_a_set_gate_fails_at_once_when_any_task_fails(serve, env):
     started = time.monotonic()
     outs = (
         MigrationTaskProvider()
-        .read("x", props(emulator, _lookup="tasks", wait_for="finished", poll_interval="0.2s"))
+        .read("x", props(emulator, _lookup="tasks", wait_for="finished", poll_interval="1s"))
         .outs
     )
     assert "'broken' (bad) is failed" in outs["error"]
@@ -280,9 +280,7 @@ def test_a_set_gate_times_out_naming_a_task_still_waiting(serve, env):
         MigrationTaskProvider()
         .read(
             "x",
-            props(
-                emulator, _lookup="tasks", wait_for="finished", poll_interval="0.2s", timeout=0.5
-            ),
+            props(emulator, _lookup="tasks", wait_for="finished", poll_interval="1s", timeout=0.5),
         )
         .outs
     )
@@ -305,7 +303,7 @@ def test_eight_single_gates_cost_more_than_one_set_gate(serve, env):
     for kind in ("single", "set"):
         emulator = serve(scenario(_finishing(8, 1.5)))
         provider = MigrationTaskProvider()
-        wait = {"wait_for": "finished", "poll_interval": "0.5s", "timeout": "30s"}
+        wait = {"wait_for": "finished", "poll_interval": "1s", "timeout": "30s"}
         if kind == "single":
             reads = [
                 functools.partial(provider.read, "x", props(emulator, task_id=f"g{i}", **wait))
@@ -323,3 +321,17 @@ def test_eight_single_gates_cost_more_than_one_set_gate(serve, env):
     print(f"1 set gate:          {costs['set'][0]} requests, {costs['set'][1]:.2f} s")
     assert costs["set"][0] < costs["single"][0]
     assert costs["set"][1] <= costs["single"][1] + 0.5
+
+
+def test_a_zero_timeout_checks_once_and_does_not_wait(serve, env):
+    # 0 means "check once", as in the CLI; it used to fall back to the 30-minute default.
+    emulator = serve(scenario([task("t1", "orders", status="starting")]))
+    started = time.monotonic()
+    outs = (
+        MigrationTaskProvider()
+        .read("x", props(emulator, task_id="t1", wait_for=["finished"], timeout=0))
+        .outs
+    )
+    assert time.monotonic() - started < 5
+    assert "is still starting" in outs["error"]
+    assert len(emulator.requests) <= 2  # the first read, and the wait's one check

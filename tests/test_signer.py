@@ -516,3 +516,23 @@ def test_the_generated_cases_cover_what_matters() -> None:
     types = {v for c in CASES for k, v in c.headers if k == "Content-Type"}
     assert {"text/plain", "application/json"} <= types
     assert any("%2F" in c.path or "%25" in c.path for c in CASES)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("SDK-HMAC-SHA256 Access=a", "Authorization lacks the field(s) SignedHeaders, Signature"),
+        (
+            f"SDK-HMAC-SHA256 Access=a, SignedHeaders=Host, Signature={SIG}",
+            "Authorization SignedHeaders must be non-empty lowercase names",
+        ),
+        (
+            "SDK-HMAC-SHA256 Access=a, SignedHeaders=host, Signature=ABC",
+            "Authorization Signature must be 64 lowercase hex digits",
+        ),
+    ],
+)
+def test_parse_authorization_refusals_word_for_word(value: str, message: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        s.parse_authorization(value)
+    assert str(caught.value) == message

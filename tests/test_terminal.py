@@ -175,7 +175,7 @@ def test_list_json_keeps_every_raw_name(
 def test_wait_status_lines_show_a_hostile_name_escaped(
     hostile_emulator: Emulator, env: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = ["wait", "--task-id", "7e000000-0000-4000-8000-00000000ffff", "--interval", "0.05s"]
+    args = ["wait", "--task-id", "7e000000-0000-4000-8000-00000000ffff", "--interval", "1s"]
     assert cli(hostile_emulator, *args, "--output", "json") == 0
     err = capsys.readouterr().err
     lines = err.splitlines(keepends=True)
@@ -304,7 +304,7 @@ def test_provider_engine_log_lines_are_inert(
         "endpoint": hostile_emulator.base_url,
         "task_id": "7e000000-0000-4000-8000-00000000ffff",
         "wait_for": ["finished"],
-        "poll_interval": "0.05s",
+        "poll_interval": "1s",
     }
     outs = MigrationTaskProvider().read("id", props).outs
     assert outs["error"] is None and outs["name"] == "live\x1b]0;owned\x07"  # raw in outputs

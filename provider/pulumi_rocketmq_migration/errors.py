@@ -3,7 +3,8 @@
     MigrationTaskError
     ├── InvalidRequest          bad input, refused before anything is sent
     │   └── CredentialsNotFound no credentials anywhere we looked
-    ├── InvalidResponse         the service answered outside the documented shape
+    ├── InvalidResponse         the service answered outside the documented shape, or
+    │                           with a body that is not JSON after every retry
     ├── ServiceError            the service answered with an error body
     │   ├── NotFound            no such task or instance
     │   ├── AuthError           bad signature, unknown key, expired token, no permission
@@ -15,13 +16,38 @@
 Messages carry what a user can act on: HTTP status, error code, the service's
 message and its request id. They never carry a key, token or signature: nothing
 here is given one.
+
+Every error pickles and unpickles to an equal one: the Pulumi engine's dynamic
+provider and multiprocessing hand errors across processes that way.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+
+def _restore(kind: type[MigrationTaskError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    """Rebuild an unpickled error without calling ``__init__`` (whose arguments differ)."""
+    error = kind.__new__(kind, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
+def shown(value: object, width: int = 60) -> str:
+    """A user's value as an error shows it: its repr (control characters escaped), cut short."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int too large to turn into digits
+        return "a number too large to show"
+    return text if len(text) <= width else text[: width - 3] + "..."
+
 
 class MigrationTaskError(Exception):
     """Base of every error raised by pulumi_rocketmq_migration."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_restore, (type(self), self.args, dict(self.__dict__)))
 
 
 class InvalidRequest(MigrationTaskError, ValueError):
@@ -70,16 +96,18 @@ class ServiceError(MigrationTaskError):
         self.status = status
         self.code = code
         self.request_id = request_id
-        parts = [f"HTTP {status}" if status is not None else "no HTTP answer"]
+        # No status means no HTTP answer: the message itself says what happened instead.
+        parts = [f"HTTP {status}"] if status is not None else []
         if code:
             parts.append(code)
         if request_id:
             parts.append(f"request id {request_id}")
-        super().__init__(f"{message} [{', '.join(parts)}]")
+        super().__init__(f"{message} [{', '.join(parts)}]" if parts else message)
 
 
 class NotFound(ServiceError):
-    """No such task or instance (404, or 400 with DMS.00405011)."""
+    """No such task or instance (404, or 400 with DMS.00405011); no status when a listing
+    simply does not contain the task asked for by name."""
 
 
 class AuthError(ServiceError):
@@ -91,7 +119,7 @@ class Throttled(ServiceError):
 
 
 class ServiceUnavailable(ServiceError):
-    """5xx, a broken connection or a deadline passed, after every retry."""
+    """5xx, a broken connection or body, or the deadline passed, after every retry."""
 
 
 class TaskFailed(MigrationTaskError):

@@ -113,7 +113,8 @@ class MigrationTask(Resource, module="rocketmq", name="MigrationTask"):
     """One migration task of a RocketMQ instance, by id or by name (the newest of that name).
 
     With ``wait_for``, ``pulumi up`` waits until the task reaches that status and
-    fails at once on a ``fail_on`` status (default: failed); a preview never waits.
+    fails at once on ``failed`` (unless waited for) or a ``fail_on`` status; a preview
+    never waits.
     ``metadata="counts"`` (the default) keeps only ``metadata_counts`` of what the task
     migrated; ``metadata="names"`` also keeps every name (topics, groups, ...), which
     for a large task is most of the state.

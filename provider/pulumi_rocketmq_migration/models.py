@@ -15,7 +15,8 @@ from typing import Any
 
 import attrs
 
-from .errors import InvalidRequest, InvalidResponse
+from .errors import InvalidRequest, InvalidResponse, shown
+from .identifiers import check_name
 
 
 class TaskStatus(str, enum.Enum):
@@ -241,6 +242,10 @@ class TaskDetail:
         answered_id = body.get("id", task_id)
         if not isinstance(answered_id, str):
             raise InvalidResponse("id", f"expected str, got {type(answered_id).__name__}")
+        if answered_id != task_id:
+            raise InvalidResponse(
+                "id", f"asked for task {shown(task_id)}, the answer is for {shown(answered_id)}"
+            )
         task = MetadataTask(id=answered_id, **fields)
         metadata = (
             MigratedMetadata.from_json_content(body["json_content"])
@@ -265,12 +270,14 @@ class TaskFilter:
     def __attrs_post_init__(self) -> None:
         if self.task_type is not None and self.task_type not in TASK_TYPES:
             raise InvalidRequest(
-                "task_type", f"{self.task_type!r} is not one of {', '.join(TASK_TYPES)}"
+                "task_type", f"{shown(self.task_type)} is not one of {', '.join(TASK_TYPES)}"
             )
         if self.status is not None and self.status not in STATUSES:
-            raise InvalidRequest("status", f"{self.status!r} is not one of {', '.join(STATUSES)}")
-        if self.name is not None and not self.name.strip():
-            raise InvalidRequest("name", "must not be empty when given")
+            raise InvalidRequest(
+                "status", f"{shown(self.status)} is not one of {', '.join(STATUSES)}"
+            )
+        if self.name is not None:
+            check_name("name", self.name)
 
     def matches(self, task: MetadataTask) -> bool:
         return (

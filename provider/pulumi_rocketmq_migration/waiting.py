@@ -2,6 +2,16 @@
 
 The policy is a value; the loop takes its clock and sleep as arguments, so that
 the lookup, the CLI and the tests share one loop and tests need no real waiting.
+
+The rules, the same for the lookups and the CLI:
+
+- ``timeout`` bounds the whole wait, a read in flight included: each read is bound
+  to the time left (see ``limits``). ``0`` means check once and do not wait:
+  that one read has the client's own per-call deadline.
+- ``poll_interval`` is at least 1s: every read is a signed API call, and faster
+  polling only earns throttling.
+- ``failed`` always fails a wait unless it is waited for: ``fail_on`` adds statuses
+  to it, it does not replace it.
 """
 
 from __future__ import annotations
@@ -12,33 +22,68 @@ from collections.abc import Callable, Sequence
 
 import attrs
 
-from .errors import InvalidRequest, TaskFailed, WaitTimeout
-from .models import STATUSES, MetadataTask
+from . import limits
+from .errors import InvalidRequest, ServiceUnavailable, TaskFailed, Throttled, WaitTimeout, shown
+from .models import STATUSES, MetadataTask, TaskStatus
 
-_DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s?)?$")
+DEFAULT_WAIT_FOR = (TaskStatus.FINISHED.value,)
+ALWAYS_FAIL_ON = (TaskStatus.FAILED.value,)
+DEFAULT_TIMEOUT = 30 * 60.0
+DEFAULT_POLL_INTERVAL = 10.0
+MIN_POLL_INTERVAL = 1.0
+MAX_DURATION = 7 * 24 * 3600.0
+
+DURATION_GRAMMAR = (
+    "a duration is seconds (90, 2.5) or numbers each with its unit, in the order h, m, s "
+    "(90s, 10m, 1h30m, 1.5h); ASCII digits; at most 168h"
+)
+
+_NUMBER = r"[0-9]+(?:\.[0-9]+)?"
+_DURATION = re.compile(
+    rf"(?P<bare>{_NUMBER})|(?=[0-9])(?:(?P<h>{_NUMBER})h)?(?:(?P<m>{_NUMBER})m)?(?:(?P<s>{_NUMBER})s)?",
+    re.ASCII,
+)
 
 
-def parse_duration(field: str, value: str | float | int) -> float:
-    """Seconds from ``90``, ``90s``, ``10m``, ``1h30m``; names ``field`` when it is not one."""
-    if isinstance(value, bool):
-        raise InvalidRequest(field, f"{value!r} is not a duration such as 90s, 10m or 1h30m")
-    if isinstance(value, (int, float)):
-        seconds = float(value)
+def parse_duration(field: str, value: object) -> float:
+    """Seconds from ``90``, ``90s``, ``10m``, ``1h30m``, ``1.5h`` or a number; strict.
+
+    Anything else is an InvalidRequest naming ``field`` and the grammar.
+    """
+    if isinstance(value, str):
+        match = _DURATION.fullmatch(value.strip())
+        if not match:
+            raise InvalidRequest(field, f"{shown(value)} is not a duration: {DURATION_GRAMMAR}")
+        if match["bare"] is not None:
+            seconds = float(match["bare"])
+        else:
+            hours, minutes, secs = (float(match[g] or 0) for g in ("h", "m", "s"))
+            seconds = hours * 3600 + minutes * 60 + secs
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            seconds = float(value)
+        except OverflowError:
+            seconds = float("inf")
     else:
-        match = _DURATION.match(value.strip().lower())
-        if not value.strip() or not match:
-            raise InvalidRequest(field, f"{value!r} is not a duration such as 90s, 10m or 1h30m")
-        hours, minutes, secs = (float(g) if g else 0.0 for g in match.groups())
-        seconds = hours * 3600 + minutes * 60 + secs
-    if seconds < 0 or seconds != seconds or seconds == float("inf"):
-        raise InvalidRequest(field, f"must be a finite duration of 0 or more, got {value!r}")
+        raise InvalidRequest(
+            field, f"must be a duration such as 90s or 10m, got {type(value).__name__}"
+        )
+    if seconds != seconds or seconds < 0:
+        raise InvalidRequest(field, f"must be a duration of 0 or more, got {shown(value)}")
+    if seconds > MAX_DURATION:
+        raise InvalidRequest(field, f"must be at most 168h, got {shown(value)}")
     return seconds
 
 
-def check_statuses(field: str, values: Sequence[str]) -> tuple[str, ...]:
+def check_statuses(field: str, values: object) -> tuple[str, ...]:
+    """A status, or a list of them, each one of the documented statuses."""
+    if isinstance(values, str):
+        values = [values]
+    if not isinstance(values, (list, tuple)):
+        raise InvalidRequest(field, f"must be a status or a list of statuses, got {shown(values)}")
     for value in values:
         if value not in STATUSES:
-            raise InvalidRequest(field, f"{value!r} is not one of {', '.join(STATUSES)}")
+            raise InvalidRequest(field, f"{shown(value)} is not one of {', '.join(STATUSES)}")
     return tuple(values)
 
 
@@ -46,34 +91,41 @@ def check_statuses(field: str, values: Sequence[str]) -> tuple[str, ...]:
 class WaitPolicy:
     """Wait until the status is one of ``wait_for``; fail at once on ``fail_on``."""
 
-    wait_for: tuple[str, ...] = ("finished",)
-    fail_on: tuple[str, ...] = ("failed",)
-    timeout: float = 1800.0
-    interval: float = 10.0
+    wait_for: tuple[str, ...] = DEFAULT_WAIT_FOR
+    fail_on: tuple[str, ...] = ALWAYS_FAIL_ON
+    timeout: float = DEFAULT_TIMEOUT
+    interval: float = DEFAULT_POLL_INTERVAL
 
     @classmethod
     def build(
         cls,
         wait_for: Sequence[str] | str,
         fail_on: Sequence[str] | str | None = None,
-        timeout: str | float = "30m",
-        interval: str | float = "10s",
+        timeout: object = None,
+        interval: object = None,
     ) -> WaitPolicy:
-        """Check user input once; every error names the input it is about."""
-        targets = check_statuses("wait_for", [wait_for] if isinstance(wait_for, str) else wait_for)
+        """Check user input once; every error names the input it is about.
+
+        None means the default: 30m for ``timeout``, 10s for ``interval``.
+        """
+        targets = check_statuses("wait_for", wait_for)
         if not targets:
             raise InvalidRequest("wait_for", "name at least one status to wait for")
-        if fail_on is None:
-            fails = tuple(s for s in ("failed",) if s not in targets)
-        else:
-            fails = check_statuses("fail_on", [fail_on] if isinstance(fail_on, str) else fail_on)
-        overlap = set(targets) & set(fails)
+        named = check_statuses("fail_on", fail_on if fail_on is not None else ())
+        overlap = set(targets) & set(named)
         if overlap:
             raise InvalidRequest("fail_on", f"{', '.join(sorted(overlap))} is also in wait_for")
-        seconds = parse_duration("timeout", timeout)
-        every = parse_duration("poll_interval", interval)
-        if every <= 0:
-            raise InvalidRequest("poll_interval", "must be more than 0s")
+        fails = tuple(dict.fromkeys(named + ALWAYS_FAIL_ON))
+        fails = tuple(s for s in fails if s not in targets)
+        seconds = DEFAULT_TIMEOUT if timeout is None else parse_duration("timeout", timeout)
+        every = (
+            DEFAULT_POLL_INTERVAL if interval is None else parse_duration("poll_interval", interval)
+        )
+        if every < MIN_POLL_INTERVAL:
+            raise InvalidRequest(
+                "poll_interval",
+                f"must be at least 1s (every read is an API call), got {shown(interval)}",
+            )
         return cls(wait_for=targets, fail_on=fails, timeout=seconds, interval=every)
 
     def verdict(self, task: MetadataTask) -> str:
@@ -97,29 +149,48 @@ def wait(
     """Read the task until the policy is met; return it, or raise TaskFailed or WaitTimeout.
 
     ``on_change`` hears each new status with the seconds elapsed; ``on_poll`` hears
-    every read (for a live progress line).
+    every read (for a live progress line). A read cut off by the timeout ends the
+    wait as a WaitTimeout with the last status read; if nothing was read yet, the
+    client's error (the service did not answer in time) stands.
     """
     start = clock()
-    last_status: str | None = None
+    last: MetadataTask | None = None
     while True:
-        task = read()
+        try:
+            task = _read(read, policy.timeout - (clock() - start), once=policy.timeout == 0)
+        except (ServiceUnavailable, Throttled):
+            if last is None or clock() - start < policy.timeout:
+                raise
+            raise _timed_out(last, clock() - start, policy) from None
         elapsed = clock() - start
-        if task.status != last_status:
-            last_status = task.status
-            if on_change:
-                on_change(task, elapsed)
+        if on_change and (last is None or task.status != last.status):
+            on_change(task, elapsed)
         if on_poll:
             on_poll(task, elapsed)
+        last = task
+        # Judged before the clock: a failure seen at the deadline is a failure.
         verdict = policy.verdict(task)
         if verdict == "reached":
             return task
         if verdict == "failed":
             raise TaskFailed(task.id, task.name, task.status)
         if elapsed >= policy.timeout:
-            raise WaitTimeout(
-                task.id, task.name, task.status, elapsed, " or ".join(policy.wait_for)
-            )
-        sleep(max(0.0, min(policy.interval, policy.timeout - elapsed)))
+            raise _timed_out(task, elapsed, policy)
+        sleep(min(policy.interval, policy.timeout - elapsed))
+        if clock() - start >= policy.timeout:
+            # No read is started with no time left to finish it.
+            raise _timed_out(task, clock() - start, policy)
+
+
+def _read(read: Callable[[], MetadataTask], left: float, *, once: bool) -> MetadataTask:
+    if once:
+        return read()  # check once: the client's own per-call deadline applies
+    with limits.bounded(left):
+        return read()
+
+
+def _timed_out(task: MetadataTask, elapsed: float, policy: WaitPolicy) -> WaitTimeout:
+    return WaitTimeout(task.id, task.name, task.status, elapsed, " or ".join(policy.wait_for))
 
 
 def deciding_task(tasks: Sequence[MetadataTask], policy: WaitPolicy) -> MetadataTask | None:

@@ -225,7 +225,7 @@ def test_metadata_keys_refresh_during_a_wait_that_outlives_them(pulumi_project):
         project.copy_example("gate")
         project.config_set("huaweicloud:dmsEndpoint", emulator.base_url)
         project.config_set("huaweicloud:projectId", PROJECT_ID)
-        project.config_set("rocketmq-migration-gate:pollInterval", "0.4s")
+        project.config_set("rocketmq-migration-gate:pollInterval", "1s")
         preview = project.preview()
         assert "creating" in preview.stdout, "the preview read the task live"
         started = time.monotonic()

@@ -81,7 +81,7 @@ def test_a_copied_example_installs_and_runs_in_its_own_virtualenv(
     project.config_set("huaweicloud:dmsEndpoint", emulator.base_url)
     project.config_set("huaweicloud:projectId", PROJECT_ID)
     if example == "gate":
-        project.config_set("rocketmq-migration-gate:pollInterval", "0.2s")
+        project.config_set("rocketmq-migration-gate:pollInterval", "1s")
 
     preview = project.preview()
     up = project.up()

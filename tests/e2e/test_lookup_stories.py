@@ -148,7 +148,7 @@ def test_inventory_lists_rabbit_tasks_across_pages(stack, emulator):
 
 def test_gate_waits_for_the_migration_then_cuts_over(stack, emulator):
     stack.copy_example("gate")
-    configure(stack, emulator, **{"rocketmq-migration-gate:pollInterval": "0.2s"})
+    configure(stack, emulator, **{"rocketmq-migration-gate:pollInterval": "1s"})
 
     preview = stack.preview()
     assert "will wait for finished" in preview.stdout + preview.stderr
@@ -192,7 +192,7 @@ def test_the_timeout_names_the_task_and_its_last_status(stack, emulator):
         **{
             "rocketmq-migration-gate:taskId": STUCK,
             "rocketmq-migration-gate:timeout": "1s",
-            "rocketmq-migration-gate:pollInterval": "0.2s",
+            "rocketmq-migration-gate:pollInterval": "1s",
         },
     )
     result = stack.up(check=False)
@@ -280,7 +280,7 @@ def test_automation_api_runs_the_gate_from_a_pipeline(stack, emulator, tmp_path)
             "--project-id",
             PROJECT_ID,
             "--poll-interval",
-            "0.2s",
+            "1s",
             "--gate-dir",
             str(gate),
         ],
@@ -300,7 +300,7 @@ def test_one_set_gate_waits_for_every_matching_task_and_stops_on_a_failure(stack
         "import pulumi\n"
         "from pulumi_rocketmq_migration import MigrationTasks\n"
         "done = MigrationTasks('live-done', instance_id={instance!r}, {selection},\n"
-        "                      wait_for='finished', poll_interval='0.2s', timeout='60s')\n"
+        "                      wait_for='finished', poll_interval='1s', timeout='60s')\n"
         "pulumi.export('counts', done.status_counts)\n"
     )
     stack.write_program(gate.format(instance=INSTANCE, selection="name='task-rocket-live'"))

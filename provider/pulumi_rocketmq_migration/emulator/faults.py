@@ -10,7 +10,10 @@ Before a GET is handled (other methods always get their 405):
 
 - ``latency_seconds``: every request waits this long first.
 - ``reset``: the first N requests get no answer; the connection is reset (RST).
-- ``throttle``: the next N get 429 with ``Retry-After: retry_after`` and APIGW.0308.
+- ``hang``: the next N are accepted and never answered; the connection stays open
+  until the client gives up (or the emulator stops).
+- ``throttle``: the next N get 429 with ``Retry-After: retry_after`` and APIGW.0308
+  (no Retry-After header when ``retry_after`` is null).
 - ``server_errors``: the next N get a 5xx, cycling through ``server_error_statuses``.
 
 On the way out, 200 answers only:
@@ -56,6 +59,13 @@ def _check_cap(instance: Faults, attribute: attrs.Attribute[Any], value: Any) ->
         raise ValueError(f"{attribute.name} must be a positive integer or null, got {value!r}")
 
 
+def _check_retry_after(instance: Faults, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+        raise ValueError(
+            f"{attribute.name} must be a whole number of seconds or null, got {value!r}"
+        )
+
+
 @attrs.frozen
 class Faults:
     """Which faults to inject; all off by default. See the module docstring for each."""
@@ -64,8 +74,9 @@ class Faults:
         default=0.0, converter=float, validator=attrs.validators.ge(0.0)
     )
     reset: int = attrs.field(default=0, validator=_non_negative)
+    hang: int = attrs.field(default=0, validator=_non_negative)
     throttle: int = attrs.field(default=0, validator=_non_negative)
-    retry_after: int = attrs.field(default=1, validator=_non_negative)
+    retry_after: int | None = attrs.field(default=1, validator=_check_retry_after)
     server_errors: int = attrs.field(default=0, validator=_non_negative)
     server_error_statuses: tuple[int, ...] = attrs.field(
         default=(500, 502, 503), converter=_statuses, validator=_check_statuses
@@ -92,7 +103,7 @@ class Faults:
             raise ValueError(f"faults: {exc}") from None
 
 
-Before = Literal["reset", "throttle"] | int | None
+Before = Literal["reset", "hang", "throttle"] | int | None
 Damage = Literal["malformed", "truncated"] | None
 
 
@@ -130,6 +141,8 @@ class FaultPlan:
             f = self._faults
             if self._take("reset", f.reset) is not None:
                 return "reset"
+            if self._take("hang", f.hang) is not None:
+                return "hang"
             if self._take("throttle", f.throttle) is not None:
                 return "throttle"
             index = self._take("server_errors", f.server_errors)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+import select
 import socket
 import socketserver
 import ssl
@@ -31,7 +32,7 @@ from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import attrs
@@ -150,6 +151,7 @@ class Emulator:
         self._recorder = Recorder(record)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()  # ends the ``hang`` fault's waits
         self._tls: ssl.SSLContext | None = None
         if tls_cert is not None:
             # https, as the real endpoint: the certificate file may hold its chain.
@@ -163,6 +165,7 @@ class Emulator:
         if self._server is not None:
             raise RuntimeError("the emulator is already running")
         self._server = _Server(self._address, self, self._tls)
+        self._stopping.clear()
         self._service.restart_clock()
         # A short poll interval makes stop() quick: shutdown() waits for the next poll.
         self._thread = threading.Thread(
@@ -179,6 +182,7 @@ class Emulator:
     def stop(self) -> None:
         if self._server is None:
             return
+        self._stopping.set()
         if self.metadata is not None:
             self.metadata.stop()
         self._server.shutdown()
@@ -253,12 +257,14 @@ class Emulator:
                 query=tuple(query),
                 headers=RequestRecord.redact(raw_headers),
                 time=received,
-                status=reply.answer.status if reply is not None else None,
+                status=reply.answer.status if isinstance(reply, _Reply) else None,
                 request_id=request_id,
             )
         )
-        if reply is None:
+        if reply == "reset":
             _reset(handler)
+        elif reply == "hang":
+            _hang(handler, self._stopping)
         else:
             _send(handler, reply, request_id)
 
@@ -270,8 +276,8 @@ class Emulator:
         headers: dict[str, str],
         body: bytes,
         request_id: str,
-    ) -> _Reply | None:
-        """What to answer, or None to reset the connection."""
+    ) -> _Reply | Literal["reset", "hang"]:
+        """What to answer, or how to not answer: reset the connection, or hang on it."""
         if method != "GET":
             message = f"The API does not exist: {method} is not allowed here, only GET"
             answer = _gateway(405, NO_SUCH_API, message, request_id)
@@ -280,12 +286,15 @@ class Emulator:
         if faults.latency_seconds:
             time.sleep(faults.latency_seconds)
         before = self._plan.before()
-        if before == "reset":
-            return None
+        if before in ("reset", "hang"):
+            return "reset" if before == "reset" else "hang"
         if before == "throttle":
             message = "The throttling threshold has been reached: policy user over ratelimit"
             answer = _gateway(429, THROTTLED, message, request_id)
-            return _Reply(answer, extra=(("Retry-After", str(faults.retry_after)),))
+            after = (
+                () if faults.retry_after is None else (("Retry-After", str(faults.retry_after)),)
+            )
+            return _Reply(answer, extra=after)
         if isinstance(before, int):
             code, message = _SERVER_ERRORS.get(before, _INTERNAL_ERROR)
             if code.startswith("APIGW"):
@@ -350,6 +359,21 @@ def _reset(handler: _Handler) -> None:
     handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     handler.close_connection = True
     handler.connection.close()
+
+
+def _hang(handler: _Handler, stopping: threading.Event) -> None:
+    """Answer nothing; return once the client closes its end or the emulator stops."""
+    connection = handler.connection
+    while not stopping.is_set():
+        readable, _, _ = select.select([connection], [], [], 0.05)
+        if readable:
+            try:
+                if not connection.recv(1024, socket.MSG_PEEK):
+                    break  # the client gave up and closed the connection
+            except OSError:
+                break
+            time.sleep(0.05)  # data, but no answer will come: keep waiting
+    handler.close_connection = True
 
 
 def _now() -> datetime:
