@@ -65,7 +65,7 @@ common = {
     "instance_id": INSTANCE,
     "wait_for": "finished",
     "timeout": config.get("timeout") or "60s",
-    "poll_interval": "0.2s",
+    "poll_interval": "1s",
 }
 if config.get("lookup") == "tasks":
     gate = (SlowTasks if turns else MigrationTasks)(
