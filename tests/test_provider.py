@@ -321,3 +321,17 @@ def test_eight_single_gates_cost_more_than_one_set_gate(serve, env):
     print(f"1 set gate:          {costs['set'][0]} requests, {costs['set'][1]:.2f} s")
     assert costs["set"][0] < costs["single"][0]
     assert costs["set"][1] <= costs["single"][1] + 0.5
+
+
+def test_a_zero_timeout_checks_once_and_does_not_wait(serve, env):
+    # 0 means "check once", as in the CLI; it used to fall back to the 30-minute default.
+    emulator = serve(scenario([task("t1", "orders", status="starting")]))
+    started = time.monotonic()
+    outs = (
+        MigrationTaskProvider()
+        .read("x", props(emulator, task_id="t1", wait_for=["finished"], timeout=0))
+        .outs
+    )
+    assert time.monotonic() - started < 5
+    assert "is still starting" in outs["error"]
+    assert len(emulator.requests) <= 2  # the first read, and the wait's one check

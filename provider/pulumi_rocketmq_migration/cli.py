@@ -23,7 +23,8 @@ Exit codes, so that a pipeline can tell a verdict from trouble:
     4  no such task or instance
     5  authentication or permission refused
     6  the service is unavailable or throttled after the retries (connection failures,
-       5xx and 429 are retried), or its answer is not the documented response
+       5xx, 429 and a body broken off or not JSON are retried), or its answer is not
+       the documented response
    70  internal error: a bug; the line names the exception (please report it)
   130  interrupted (Ctrl-C)
   141  stdout was closed before everything was written (``| head``)
@@ -60,15 +61,10 @@ from .listing import SHARED, ListingPolicy, read_tasks
 from .models import STATUSES, TASK_TYPES, MetadataTask, TaskDetail, TaskFilter
 from .outputs import tasks_outputs
 from .settings import SOURCES, Settings, insecure_warning, resolve
-from .waiting import WaitPolicy, wait
+from .waiting import DURATION_GRAMMAR, WaitPolicy, wait
 
 PROG = "rocketmq-migration"
 
-# The duration grammar, for --help (waiting.parse_duration checks it).
-DURATION_HELP = (
-    "A DURATION is seconds (90, 1.5) or hours, minutes and seconds in that order, "
-    "each a number with its unit: 90s, 10m, 1h30m, 1h30m15s."
-)
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -366,14 +362,15 @@ def build_parser() -> argparse.ArgumentParser:
         action="extend",
         type=_status_list,
         metavar="STATUS",
-        help="status that fails at once with exit 1 (default: failed)",
+        help="status that also fails at once with exit 1 (failed always does, unless "
+        "it is a --for status)",
     )
     waiting.add_argument(
         "--timeout",
         default="30m",
         metavar="DURATION",
         help="give up after this long, a read in flight included (default 30m; "
-        f"0: check once, do not wait). {DURATION_HELP}",
+        f"0: check once, do not wait); {DURATION_GRAMMAR}",
     )
     waiting.add_argument(
         "--interval",

@@ -492,9 +492,7 @@ class Listings:
         if not matches and reused:  # created since that listing, perhaps: look again
             matches = [t for t in self.tasks(source, instance_id, policy) if t.name == name]
         if not matches:
-            raise NotFound(
-                f"no migration task named {name!r} in instance {instance_id}", status=200
-            )
+            raise NotFound(f"no migration task named {name!r} in instance {instance_id}")
         return max(matches, key=lambda t: t.start_date)
 
     def task_id_for(

@@ -222,8 +222,9 @@ def lookup_policy(props: Mapping[str, Any]) -> WaitPolicy | None:
     return WaitPolicy.build(
         wait_for,
         props.get("fail_on"),
-        timeout=props.get("timeout") or "30m",
-        interval=props.get("poll_interval") or "10s",
+        # None means the default; 0 keeps its documented meaning (check once, do not wait).
+        timeout=props.get("timeout"),
+        interval=props.get("poll_interval"),
     )
 
 

@@ -31,6 +31,7 @@ from urllib.parse import urlsplit, urlunsplit
 import attrs
 
 from . import credentials as chain
+from . import limits
 from .credentials import CONFIG_NAMESPACE, Credentials, Places, RefreshingCredentials
 from .errors import InvalidRequest
 from .identifiers import check_identifier
@@ -103,10 +104,10 @@ class Settings:
     region: str | None = None
     ca_bundle: str | None = None
     insecure: bool = False
-    max_retries: int = 4
-    connect_timeout: float = 5.0
-    read_timeout: float = 30.0
-    deadline: float = 120.0
+    max_retries: int = limits.DEFAULT_MAX_RETRIES
+    connect_timeout: float = limits.DEFAULT_CONNECT_TIMEOUT
+    read_timeout: float = limits.DEFAULT_READ_TIMEOUT
+    deadline: float = limits.DEFAULT_DEADLINE
     # The proxy URL for this endpoint (from HTTPS_PROXY / HTTP_PROXY, NO_PROXY honoured);
     # it may carry a password, so it is never shown.
     proxy: str | None = attrs.field(default=None, repr=False)
@@ -377,7 +378,7 @@ def resolve(
         region=str(region) if region else None,
         ca_bundle=str(ca_bundle) if ca_bundle else None,
         insecure=insecure,
-        max_retries=_count("max_retries", first("max_retries") or 4),
+        max_retries=_count("max_retries", first("max_retries") or limits.DEFAULT_MAX_RETRIES),
         proxy=proxy_for(endpoint, environ),
         **extra,
     )
