@@ -68,32 +68,43 @@ def _statuses(value: Statuses) -> list[str] | None:
 
 
 def _raise_on_error(lookup: pulumi.Resource, kind: str, name: str) -> None:
-    """Stop the program when the lookup's read failed, its error shown on the lookup itself.
+    """Make the lookup's ``urn`` fail with a RunError when its read failed, so nothing follows it.
 
-    The full message goes to the lookup's own diagnostics, once; the RunError that ends the
-    program (logged on the stack by the language host, which then exits 1) only points there.
-    Both happen in the callback that sees the error, without giving the event loop a turn: a
-    turn would let resources that depend on the lookup register meanwhile.
+    Every resource that depends on the lookup (``depends_on``, one of its outputs as an input,
+    or the lookup as parent) awaits ``lookup.urn`` before it is registered (the SDK's
+    ``prepare_resource``: ``_resolve_depends_on_urns`` and ``_expand_dependencies`` await each
+    dependency's ``urn``; the parent's ``urn`` is awaited for ``parent``). This ``urn`` resolves
+    only once the ``error`` output is known, and fails when it is set: the dependent's
+    registration then fails before it is sent, however many event-loop turns it takes. That
+    failure, left unobserved or not, also ends the program (exit 1), with no dependents at all.
+
+    The full message goes to the lookup's own diagnostics, once, against the lookup's real URN;
+    the RunError only points there. An ``error`` still unknown (a preview whose read found no
+    error) leaves the ``urn`` as it is.
     """
-    urn: list[str] = []  # known before the outputs: the read answers with it first
-    lookup.urn.apply(urn.append)
+    read_urn: pulumi.Output[str] = lookup.urn
+    error: pulumi.Output[str | None] = lookup.error  # type: ignore[attr-defined]
 
-    def check(error: str | None) -> None:
-        if error:
-            _log_error(f"{kind} {name!r}: {error}", lookup, urn[0] if urn else None)
+    async def urn_unless_failed() -> str:
+        urn = await read_urn.future()
+        message = await error.future() if await error.is_known() else None
+        if message:
+            _log_error(f"{kind} {name!r}: {message}", urn)
             raise pulumi.RunError(f"{kind} {name!r} failed; its error is reported on that lookup")
+        return cast(str, urn)
 
-    lookup.error.apply(check)  # type: ignore[attr-defined]
+    lookup.__dict__["urn"] = pulumi.Output({lookup}, urn_unless_failed(), read_urn.is_known())
 
 
-def _log_error(message: str, lookup: pulumi.Resource, urn: str | None) -> None:
-    """pulumi.log.error(message, resource=lookup), sent now: that one waits for a loop turn."""
+def _log_error(message: str, urn: str | None) -> None:
+    """pulumi.log.error(message, resource=lookup), sent now and to the URN the read answered
+    with (``resource=`` would await the lookup's ``urn``, which is the one failing)."""
     from pulumi.runtime.proto import engine_pb2
     from pulumi.runtime.settings import get_engine
 
     engine = get_engine()
-    if engine is None or urn is None:
-        pulumi.log.error(message, resource=lookup)
+    if engine is None or not urn:
+        pulumi.log.error(message)
         return
     engine.Log(engine_pb2.LogRequest(severity=engine_pb2.ERROR, message=message, urn=urn))
 

@@ -241,13 +241,7 @@ class Emulator:
         query = parse_qsl(split.query, keep_blank_values=True)
         raw_headers = list(handler.headers.items())
         headers = {name.lower(): value for name, value in raw_headers}
-        try:
-            length = int(headers.get("content-length", "0"))
-        except ValueError:
-            length = 0
-        body = handler.rfile.read(length) if length > 0 else b""
-        if "transfer-encoding" in headers:
-            handler.close_connection = True  # a chunked body is not read: end the connection
+        body = _read_body(handler, headers)
         reply = self._reply(handler.command, split.path, query, headers, body, request_id)
         # Recorded before anything is sent, so a client that got its answer sees the record.
         self._recorder.add(
@@ -345,13 +339,69 @@ def _send(handler: _Handler, reply: _Reply, request_id: str) -> None:
     handler.send_header("X-Request-Id", request_id)
     for name, value in reply.extra:
         handler.send_header(name, value)
-    if length != len(payload):
-        # The body is shorter than announced: close so the client sees it end.
+    if length != len(payload) or handler.close_connection:
+        # The body is shorter than announced, or the request's body was not read: say we
+        # close, or the client puts the connection back in its pool and its next request
+        # meets a closed socket.
         handler.send_header("Connection", "close")
         handler.close_connection = True
     handler.end_headers()
     if handler.command != "HEAD":
         handler.wfile.write(payload)
+
+
+MAX_BODY = 1 << 20  # larger request bodies are not read; the connection is closed instead
+
+
+def _read_body(handler: _Handler, headers: dict[str, str]) -> bytes:
+    """The request's body, read off the connection so the next request on it parses.
+
+    A body that cannot be read whole (too large, a bad length, bad chunking) leaves bytes
+    on the wire: the connection is marked to close after the answer.
+    """
+    encoding = headers.get("transfer-encoding", "").strip().lower()
+    try:
+        if encoding == "chunked":
+            return _read_chunked(handler.rfile)
+        if encoding:
+            raise ValueError(f"unsupported transfer-encoding {encoding!r}")
+        length = int(headers.get("content-length", "0"))
+        if not 0 <= length <= MAX_BODY:
+            raise ValueError(f"content-length {length} out of range")
+        body = handler.rfile.read(length) if length else b""
+        if len(body) != length:
+            raise ValueError("the body ended early")
+        return body
+    except ValueError:
+        handler.close_connection = True
+        return b""
+
+
+def _read_chunked(rfile: Any) -> bytes:
+    """Decode a chunked body (RFC 9112 section 7.1) and its trailers, at most MAX_BODY."""
+    chunks: list[bytes] = []
+    size_read = 0
+    while True:
+        line = rfile.readline(1024)
+        if not line.endswith(b"\n"):
+            raise ValueError("bad chunk size line")
+        size = int(line.split(b";", 1)[0].strip() or b"x", 16)
+        if size < 0 or size_read + size > MAX_BODY:
+            raise ValueError("chunk size out of range")
+        if size == 0:
+            break
+        chunk = rfile.read(size)
+        if len(chunk) != size or rfile.read(2) != b"\r\n":
+            raise ValueError("bad chunk")
+        chunks.append(chunk)
+        size_read += size
+    for _ in range(100):  # trailer fields, up to the empty line
+        line = rfile.readline(8192)
+        if line in (b"\r\n", b"\n"):
+            return b"".join(chunks)
+        if not line.endswith(b"\n"):
+            raise ValueError("bad trailer")
+    raise ValueError("too many trailer fields")
 
 
 def _reset(handler: _Handler) -> None:
