@@ -240,10 +240,10 @@ def load_koocli_profile(path: Path, profile: str | None) -> KooCliProfile:
         ) from None
     try:
         document = json.loads(text)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         # The message quotes no line of the file: it may hold a key.
         raise InvalidRequest(
-            "sharedConfigFile", f"KooCLI config {path} is not JSON (line {_line(exc)})"
+            "sharedConfigFile", f"KooCLI config {path} is not JSON (line {exc.lineno})"
         ) from None
     if not isinstance(document, dict) or not isinstance(document.get("profiles", []), list):
         raise InvalidRequest("sharedConfigFile", f"KooCLI config {path} has no profiles list")
@@ -279,10 +279,6 @@ def load_koocli_profile(path: Path, profile: str | None) -> KooCliProfile:
         project_id=text_of("projectId"),
         encrypted=_encrypted(document, entry),
     )
-
-
-def _line(exc: ValueError) -> int:
-    return int(getattr(exc, "lineno", 0))
 
 
 def _encrypted(document: Mapping[str, Any], entry: Mapping[str, Any]) -> bool:

@@ -276,9 +276,9 @@ def _count(field: str, value: Any) -> int:
     return number
 
 
-def _layers(places: Places) -> list[tuple[str, Mapping[str, Any]]]:
-    """Each place in order, as (name, field -> value) for the non-credential settings."""
-    layers: list[tuple[str, Mapping[str, Any]]] = [("argument", places.explicit)]
+def _layers(places: Places) -> list[Mapping[str, Any]]:
+    """Each place in order, as field -> value for the non-credential settings."""
+    layers: list[Mapping[str, Any]] = [places.explicit]
     config = places.config
     if config is not None:
         values = {}
@@ -287,20 +287,20 @@ def _layers(places: Places) -> list[tuple[str, Mapping[str, Any]]]:
                 if spelling and config.get(f"{CONFIG_NAMESPACE}:{spelling}") not in (None, ""):
                     values[field] = config[f"{CONFIG_NAMESPACE}:{spelling}"]
                     break
-        layers.append(("stack config", values))
+        layers.append(values)
     for index in (0, 1):
         values = {
             field: places.environ[variables[index]]
             for field, (_, variables) in SOURCES.items()
             if len(variables) > index and places.environ.get(variables[index])
         }
-        layers.append(("environment", values))
+        layers.append(values)
     if places.koocli is not None:
         profile = places.koocli
         values = {"region": profile.region, "project_id": profile.project_id}
-        layers.append((profile.place, {k: v for k, v in values.items() if v}))
+        layers.append({k: v for k, v in values.items() if v})
     if places.sdk_file is not None and places.sdk_file.project_id:
-        layers.append((places.sdk_file.place, {"project_id": places.sdk_file.project_id}))
+        layers.append({"project_id": places.sdk_file.project_id})
     return layers
 
 
@@ -335,7 +335,7 @@ def resolve(
     layers = _layers(places)
 
     def first(field: str) -> Any:
-        return next((values[field] for _, values in layers if field in values), None)
+        return next((values[field] for values in layers if field in values), None)
 
     project_id = first("project_id")
     if not project_id:
@@ -343,12 +343,12 @@ def resolve(
             "project_id", "required; looked at " + _looked_at(places, "project_id")
         )
     project_id = check_identifier("project_id", str(project_id))
-    if project_id in (".", "..") or any(not "!" <= c <= "~" for c in project_id):
-        raise InvalidRequest("project_id", "must be printable ASCII, not '.' or '..'")
+    if any(not "!" <= c <= "~" for c in project_id):  # check_identifier refuses "." and ".."
+        raise InvalidRequest("project_id", "must be printable ASCII, without spaces")
 
     region = first("region")
     cloud = first("cloud")
-    deciding = next((v for _, v in layers if "endpoint" in v or "region" in v), None)
+    deciding = next((v for v in layers if "endpoint" in v or "region" in v), None)
     if deciding is None:
         raise InvalidRequest(
             "region",
@@ -368,6 +368,7 @@ def resolve(
         ca_bundle = check_ca_bundle(str(ca_bundle))
 
     credentials = chain.find(chain.sources(places))
+    retries = first("max_retries")  # an explicit 0 is 0, not the default
     extra = {
         k: explicit[k] for k in ("connect_timeout", "read_timeout", "deadline") if k in explicit
     }
@@ -378,7 +379,9 @@ def resolve(
         region=str(region) if region else None,
         ca_bundle=str(ca_bundle) if ca_bundle else None,
         insecure=insecure,
-        max_retries=_count("max_retries", first("max_retries") or limits.DEFAULT_MAX_RETRIES),
+        max_retries=_count(
+            "max_retries", limits.DEFAULT_MAX_RETRIES if retries is None else retries
+        ),
         proxy=proxy_for(endpoint, environ),
         **extra,
     )
