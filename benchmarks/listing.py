@@ -23,6 +23,7 @@ from huaweicloudsdkrocketmq.v2 import (  # type: ignore[import-untyped]
 from requests.adapters import HTTPAdapter
 
 from pulumi_rocketmq_migration.client import MAX_PAGE_SIZE, MigrationClient
+from pulumi_rocketmq_migration.listing import read_tasks
 from pulumi_rocketmq_migration.settings import Credentials, Settings
 
 from .common import ACCESS_KEY, PROJECT_ID, SECRET_KEY, TOKEN, instance_id, median
@@ -65,7 +66,7 @@ Lister = Callable[[str], int]
 def ours(url: str) -> Lister:
     credentials = Credentials(access_key=ACCESS_KEY, secret_key=SECRET_KEY)
     client = MigrationClient(Settings(endpoint=url, project_id=PROJECT_ID, credentials=credentials))
-    return lambda instance: client.list_tasks(instance).total
+    return lambda instance: len(read_tasks(client, instance))
 
 
 def official(url: str) -> Lister:

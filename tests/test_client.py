@@ -35,6 +35,7 @@ from pulumi_rocketmq_migration.errors import (
     ServiceUnavailable,
     Throttled,
 )
+from pulumi_rocketmq_migration.listing import Listings, read_tasks
 from pulumi_rocketmq_migration.settings import Credentials, Settings
 
 from .conftest import ACCESS_KEY, INSTANCE_ID, PROJECT_ID, SECRET_KEY, scenario, settings_for, task
@@ -261,7 +262,7 @@ def test_query_keeps_documented_names():
 def test_listing_reads_every_page_with_page_numbers(serve):
     emulator = serve(MANY)
     with MigrationClient(settings_for(emulator), page_size=50) as client:
-        tasks = client.list_tasks(INSTANCE_ID).tasks
+        tasks = read_tasks(client, INSTANCE_ID)
     assert len(tasks) == 137 == len({t.id for t in tasks})
     # Pages after the first are read concurrently: they reach the record in any order.
     assert sorted(q["offset"] for q in listing_queries(emulator)) == ["1", "2", "3"]
@@ -271,10 +272,10 @@ def test_listing_reads_every_page_with_page_numbers(serve):
 def test_listing_with_a_silent_limit_cap_loses_and_duplicates_nothing(serve):
     emulator = serve(MANY, Faults(limit_cap=7))
     with MigrationClient(settings_for(emulator), page_size=50) as client:
-        tasks = client.list_tasks(INSTANCE_ID).tasks
+        tasks = read_tasks(client, INSTANCE_ID)
     expected = serve(MANY)
     with MigrationClient(settings_for(expected), page_size=50) as client:
-        truth = client.list_tasks(INSTANCE_ID).tasks
+        truth = read_tasks(client, INSTANCE_ID)
     assert [t.id for t in tasks] == [t.id for t in truth]
     assert len(listing_queries(emulator)) == -(-137 // 7)
 
@@ -283,7 +284,7 @@ def test_listing_with_a_silent_limit_cap_loses_and_duplicates_nothing(serve):
 def test_an_inconsistent_total_cannot_make_listing_loop(serve, faults):
     emulator = serve(MANY, faults)
     with MigrationClient(settings_for(emulator), page_size=50) as client:
-        tasks = client.list_tasks(INSTANCE_ID).tasks
+        tasks = read_tasks(client, INSTANCE_ID)
     assert len({t.id for t in tasks}) == 137 == len(tasks)
     assert len(listing_queries(emulator)) <= 6
 
@@ -291,7 +292,7 @@ def test_an_inconsistent_total_cannot_make_listing_loop(serve, faults):
 def test_an_empty_instance_takes_one_request(serve):
     emulator = serve(scenario([]))
     with MigrationClient(settings_for(emulator)) as client:
-        assert client.list_tasks(INSTANCE_ID).tasks == ()
+        assert read_tasks(client, INSTANCE_ID) == ()
     assert len(emulator.requests) == 1
 
 
@@ -340,9 +341,9 @@ def test_the_newest_task_of_a_name_wins(serve):
     newer = task("t-new", "same", start_date="2024-06-01 00:00:00.00")
     emulator = serve(scenario([older, newer]))
     with MigrationClient(settings_for(emulator)) as client:
-        assert client.find_by_name(INSTANCE_ID, "same").id == "t-new"
+        assert Listings().find_by_name(client, INSTANCE_ID, "same").id == "t-new"
         with pytest.raises(NotFound, match="no migration task named 'other'"):
-            client.find_by_name(INSTANCE_ID, "other")
+            Listings().find_by_name(client, INSTANCE_ID, "other")
 
 
 def test_a_missing_task_and_instance_are_not_found(serve):
@@ -351,7 +352,7 @@ def test_a_missing_task_and_instance_are_not_found(serve):
         with pytest.raises(NotFound) as missing_task:
             client.get_task(INSTANCE_ID, "nope")
         with pytest.raises(NotFound) as missing_instance:
-            client.list_tasks("no-such-instance")
+            read_tasks(client, "no-such-instance")
     assert missing_task.value.code == "DMS.00405011"
     assert missing_task.value.request_id
     assert missing_instance.value.status == 404
@@ -360,7 +361,7 @@ def test_a_missing_task_and_instance_are_not_found(serve):
 def test_an_undocumented_status_is_kept_and_flagged(serve):
     emulator = serve(scenario([task("t1", "odd", status="paused")]))
     with MigrationClient(settings_for(emulator)) as client:
-        (found,) = client.list_tasks(INSTANCE_ID).tasks
+        (found,) = read_tasks(client, INSTANCE_ID)
     assert found.status == "paused"
     assert found.undocumented == ("status",)
 
@@ -375,7 +376,7 @@ def test_a_wrong_secret_is_an_auth_error_that_never_shows_a_secret(serve):
         MigrationClient(settings_for(emulator, credentials=wrong)) as client,
         pytest.raises(AuthError) as caught,
     ):
-        client.list_tasks(INSTANCE_ID)
+        read_tasks(client, INSTANCE_ID)
     assert caught.value.status == 401
     assert str(caught.value.code).startswith("APIGW.")
     assert "wrong-secret-value" not in str(caught.value)
@@ -395,8 +396,8 @@ def test_token_and_temporary_credentials_are_sent_as_documented(serve):
 def test_only_get_is_ever_sent(serve):
     emulator = serve(MANY)
     with MigrationClient(settings_for(emulator), page_size=10) as client:
-        client.list_tasks(INSTANCE_ID)
-        client.find_by_name(INSTANCE_ID, client.list_tasks(INSTANCE_ID).tasks[0].name)
+        read_tasks(client, INSTANCE_ID)
+        Listings().find_by_name(client, INSTANCE_ID, read_tasks(client, INSTANCE_ID)[0].name)
     assert {r.method for r in emulator.requests} == {"GET"}
 
 
@@ -417,7 +418,7 @@ def test_transient_faults_are_retried(serve, faults):
     emulator = serve(MANY, faults)
     policy = RetryPolicy(max_retries=3, backoff_factor=0.01, backoff_jitter=0.01, deadline=20)
     with MigrationClient(settings_for(emulator), retry=policy) as client:
-        assert len(client.list_tasks(INSTANCE_ID).tasks) == 137
+        assert len(read_tasks(client, INSTANCE_ID)) == 137
 
 
 def test_retry_after_is_honoured(serve):
@@ -769,7 +770,7 @@ def test_an_error_answer_names_the_instance(serve):
 def test_a_blank_name_is_refused_naming_the_name(serve):
     emulator = serve(scenario([RABBIT]))
     with MigrationClient(settings_for(emulator)) as client, pytest.raises(InvalidRequest) as caught:
-        client.find_by_name(INSTANCE_ID, " ")
+        Listings().find_by_name(client, INSTANCE_ID, " ")
     assert str(caught.value) == "name: must be a non-empty string"
     assert emulator.requests == []
 

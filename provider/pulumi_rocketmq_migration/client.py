@@ -21,7 +21,7 @@ import random
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from types import TracebackType
 from typing import Any
@@ -44,7 +44,7 @@ from .errors import (
     shown,
 )
 from .identifiers import check_header_value, check_identifier, check_name
-from .models import METADATA_KINDS, MetadataKind, MetadataTask, TaskDetail, TaskPage
+from .models import METADATA_KINDS, MetadataKind, TaskDetail, TaskPage
 from .settings import Settings
 
 # The page leaves the largest page size undocumented; 50 is the DMS APIs' usual cap.
@@ -231,19 +231,6 @@ class MigrationClient:
         query = metadata_query(page=page, page_size=page_size)
         return TaskPage.from_json(self._get(instance_id, query))
 
-    # The listing rules live in listing.py; these keep the client's old entry points.
-
-    def iter_tasks(self, instance_id: str) -> Iterator[MetadataTask]:
-        """Every task of an instance (``listing.read_tasks``)."""
-        from .listing import read_tasks
-
-        return iter(read_tasks(self, instance_id))
-
-    def list_tasks(self, instance_id: str) -> TaskPage:
-        """Every task of an instance in one value: total is the count actually read."""
-        tasks = tuple(self.iter_tasks(instance_id))
-        return TaskPage(total=len(tasks), tasks=tasks)
-
     def get_task(
         self,
         instance_id: str,
@@ -258,18 +245,6 @@ class MigrationClient:
         if detail is None:
             raise NotFound(f"migration task {task_id} not found in instance {instance_id}")
         return detail
-
-    def find_by_name(self, instance_id: str, name: str) -> MetadataTask:
-        """The newest task of that name (``listing.Listings.find_by_name``)."""
-        from .listing import SHARED
-
-        return SHARED.find_by_name(self, instance_id, name)
-
-    def task_id_for(self, instance_id: str, task_id: str | None, name: str | None) -> str:
-        """The task asked for by id, or by name (the newest of that name)."""
-        from .listing import SHARED
-
-        return SHARED.task_id_for(self, instance_id, task_id, name)
 
     # -- one request -------------------------------------------------------
 

@@ -16,6 +16,7 @@ from huaweicloudsdkcore.http.http_config import HttpConfig
 from huaweicloudsdkrocketmq.v2 import ListRocketMqMigrationTaskRequest, RocketMQClient
 
 from pulumi_rocketmq_migration.emulator import Emulator, Scenario
+from pulumi_rocketmq_migration.listing import read_tasks
 
 from .helpers import AK, DEMO, DEMO_INSTANCE, PROJECT, RABBIT_ID, SK
 
@@ -116,6 +117,6 @@ def test_the_official_sdk_and_our_client_see_the_same_tasks() -> None:
             credentials=Credentials(access_key=AK, secret_key=SK),
         )
         with MigrationClient(settings) as client:
-            ours = [(t.id, t.status, t.type) for t in client.iter_tasks(instance)]
+            ours = [(t.id, t.status, t.type) for t in read_tasks(client, instance)]
     assert len(ours) == 124
     assert ours == official
