@@ -19,15 +19,7 @@ from pulumi_rocketmq_migration.settings import (
     proxy_for,
     resolve,
 )
-from tests.conftest import CLOSED_METADATA
-
-ENV = {
-    "HW_ACCESS_KEY": "env-ak",
-    "HW_SECRET_KEY": "env-sk",
-    "HW_REGION_NAME": "cn-north-4",
-    "HW_PROJECT_ID": "env-project",
-    "HW_METADATA_ENDPOINT": CLOSED_METADATA,
-}
+from tests.test_settings import ENV  # one environment for both settings test files
 
 
 def refusal(call, *args, **kwargs) -> tuple[str, str]:
