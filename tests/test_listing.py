@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 import time
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from pulumi_rocketmq_migration.client import MigrationClient, RetryPolicy
-from pulumi_rocketmq_migration.emulator import Faults
+from pulumi_rocketmq_migration.emulator import Faults, Scenario
+from pulumi_rocketmq_migration.emulator.api import Service
 from pulumi_rocketmq_migration.errors import InvalidRequest, NotFound, ServiceUnavailable
 from pulumi_rocketmq_migration.listing import (
     ListingPolicy,
     Listings,
+    _Pace,
     aligned_size,
     planned_pages,
     read_listing,
     read_tasks,
 )
+from pulumi_rocketmq_migration.models import TaskPage
 
-from .conftest import INSTANCE_ID, scenario, settings_for
+from .conftest import INSTANCE_ID, scenario, settings_for, task
 
 SIXTY = scenario(generate={"count": 60, "type": "rocketmq", "status": "finished"})
 MANY = scenario(generate={"count": 137, "type": "rocketmq", "status": "finished"})
@@ -160,7 +167,7 @@ def test_a_429_storm_slows_down_and_still_reads_every_task(serve):
         listing = read_listing(client, INSTANCE_ID, ListingPolicy(concurrency=8, deadline=30))
         took = time.monotonic() - started
     assert listing.tasks == truth(serve, MANY)
-    assert listing.throttles >= 1
+    assert listing.throttles == 12  # every 429, counted once
     statuses = [r.status for r in emulator.requests]
     assert statuses.count(429) == 12
     # Retry-After was honoured: nothing was sent in the second after the first 429.
@@ -192,8 +199,25 @@ def test_concurrency_comes_from_the_option_then_stack_config_then_the_environmen
     assert ListingPolicy.resolve(None, {}, {}).concurrency == 8
 
 
+def test_an_empty_setting_is_passed_over_for_the_next_place():
+    config = {"huaweicloud:maxConcurrency": "", "huaweicloud:max_concurrency": "6"}
+    assert ListingPolicy.resolve("", config, {"HW_MAX_CONCURRENCY": "2"}).concurrency == 6
+    assert ListingPolicy.resolve(None, {"huaweicloud:maxConcurrency": ""}, {}).concurrency == 8
+
+
+@pytest.mark.parametrize("value", [1, "1", 32, " 32 "])
+def test_concurrency_takes_one_to_thirty_two_inclusive(value):
+    assert ListingPolicy(concurrency=value).concurrency == int(value)
+
+
 @pytest.mark.parametrize("value", [0, 33, -1, "many", "1.5", True, "٣"])
 def test_a_bad_concurrency_is_refused_naming_where_it_came_from(value):
+    with pytest.raises(InvalidRequest) as caught:
+        ListingPolicy(concurrency=value)
+    assert caught.value.field == "concurrency"
+    assert caught.value.problem == (
+        f"must be a whole number from 1 (one request at a time) to 32, got {value!r}"
+    )
     with pytest.raises(InvalidRequest) as caught:
         ListingPolicy.resolve(value)
     assert caught.value.field == "concurrency"
@@ -203,6 +227,14 @@ def test_a_bad_concurrency_is_refused_naming_where_it_came_from(value):
     with pytest.raises(InvalidRequest) as caught:
         ListingPolicy.resolve(None, {}, {"HW_MAX_CONCURRENCY": str(value)})
     assert caught.value.field == "$HW_MAX_CONCURRENCY"
+    assert caught.value.problem.startswith("must be a whole number from 1")
+
+
+def test_a_wait_cuts_the_listing_deadline_to_the_time_it_has_left():
+    policy = ListingPolicy(concurrency=3, deadline=600)
+    assert policy.within(42.5) == ListingPolicy(concurrency=3, deadline=42.5)
+    assert policy.within(900).deadline == 600
+    assert policy.within(-1).deadline == 0.0
 
 
 # -- sharing -----------------------------------------------------------------------
@@ -264,3 +296,337 @@ def test_a_failed_listing_is_not_shared_afterwards(serve):
             listings.tasks(client, INSTANCE_ID)
         emulator.set_faults(Faults())
         assert len(listings.tasks(client, INSTANCE_ID, reuse=5)) == 137
+
+
+def test_callers_who_joined_a_failing_listing_all_get_its_error(serve):
+    emulator = serve(MANY, Faults(server_errors=50, latency_seconds=0.3))
+    listings = Listings()
+    outcomes = []
+    with MigrationClient(settings_for(emulator), retry=RetryPolicy(max_retries=0)) as client:
+
+        def read():
+            try:
+                outcomes.append(listings.tasks(client, INSTANCE_ID))
+            except ServiceUnavailable as exc:
+                outcomes.append(exc)
+
+        first = threading.Thread(target=read)
+        first.start()
+        time.sleep(0.1)  # the second caller joins the listing in flight
+        read()
+        first.join()
+    assert [type(o) for o in outcomes] == [ServiceUnavailable, ServiceUnavailable]
+    assert listings.listings == 1
+
+
+def test_a_missing_name_costs_one_listing_when_that_listing_is_new(serve):
+    emulator = serve(MANY, Faults(latency_seconds=0.3))
+    with MigrationClient(settings_for(emulator)) as client:
+        listings = Listings()
+        with pytest.raises(NotFound):
+            listings.find_by_name(client, INSTANCE_ID, "nope")
+        assert listings.listings == 1
+        # A caller who joined a listing in flight is not sent round again either.
+        listings = Listings()
+        reader = threading.Thread(target=listings.tasks, args=(client, INSTANCE_ID))
+        reader.start()
+        time.sleep(0.1)
+        with pytest.raises(NotFound):
+            listings.find_by_name(client, INSTANCE_ID, "nope")
+        reader.join()
+        assert listings.listings == 1
+
+
+def test_a_listing_is_reused_up_to_exactly_its_age_limit(serve):
+    emulator = serve(MANY)
+    now = [100.0]
+    listings = Listings(clock=lambda: now[0])
+    with MigrationClient(settings_for(emulator)) as client:
+        name = listings.tasks(client, INSTANCE_ID)[3].name
+        now[0] = 100.5
+        listings.tasks(client, INSTANCE_ID, reuse=0.5)
+        assert listings.listings == 1
+        now[0] = 105.0
+        listings.find_by_name(client, INSTANCE_ID, name)
+        assert listings.listings == 1
+        now[0] = 105.001
+        listings.find_by_name(client, INSTANCE_ID, name)
+        assert listings.listings == 2
+
+
+def test_a_name_is_resolved_within_its_own_instance(serve):
+    other = "99999999-8888-7777-6666-555555555555"
+    ours, theirs = "c1100000-0000-4000-8000-00000000000a", "c1100000-0000-4000-8000-00000000000b"
+    scene = Scenario.from_dict(
+        {
+            "instances": [
+                {"id": INSTANCE_ID, "tasks": [task(ours, "orders-sync")]},
+                {"id": other, "tasks": [task(theirs, "orders-sync")]},
+            ]
+        }
+    )
+    emulator = serve(scene)
+    listings = Listings()
+    with MigrationClient(settings_for(emulator)) as client:
+        assert listings.task_id_for(client, INSTANCE_ID, None, "orders-sync") == ours
+        assert listings.task_id_for(client, other, None, "orders-sync") == theirs
+    assert listings.listings == 2
+
+
+def test_shared_listings_keep_the_callers_listing_policy(serve):
+    """A deadline shorter than one page's latency must stop every kind of call."""
+    emulator = serve(MANY, Faults(latency_seconds=0.3))
+    short = ListingPolicy(deadline=0.1)
+    with MigrationClient(settings_for(emulator)) as client:
+        reads = [
+            lambda listings: listings.tasks(client, INSTANCE_ID, short),
+            lambda listings: listings.find_by_name(client, INSTANCE_ID, "nope", short),
+            lambda listings: listings.task_id_for(client, INSTANCE_ID, None, "nope", short),
+        ]
+        for read in reads:
+            with pytest.raises(ServiceUnavailable, match="not complete after"):
+                read(Listings())
+        # A name missing from a recent listing is looked up again under that policy too.
+        listings = Listings()
+        listings.tasks(client, INSTANCE_ID)
+        with pytest.raises(ServiceUnavailable, match="not complete after"):
+            listings.find_by_name(client, INSTANCE_ID, "nope", short)
+
+
+@pytest.mark.parametrize("name", ["", "   ", None, 5])
+def test_a_name_must_be_a_non_empty_string(serve, name):
+    emulator = serve(MANY)
+    with MigrationClient(settings_for(emulator)) as client, pytest.raises(InvalidRequest) as caught:
+        Listings().find_by_name(client, INSTANCE_ID, name)
+    assert (caught.value.field, caught.value.problem) == ("name", "must be a non-empty string")
+    assert emulator.requests == []
+
+
+def test_a_task_is_asked_for_by_its_id_or_its_name_never_both(serve):
+    emulator = serve(MANY)
+    both = pytest.raises(InvalidRequest, match="give exactly one of task_id and name")
+    with MigrationClient(settings_for(emulator)) as client, both:
+        Listings().task_id_for(client, INSTANCE_ID, "c1100000", "orders-sync")
+    assert emulator.requests == []
+
+
+# -- the rules, in process: any cap, any total, any concurrency -------------------
+
+
+class InProcessPages:
+    """The emulator's own paging (``emulator.api.Service``) called without HTTP, so
+    that hypothesis can try thousands of listings.
+
+    ``cap`` (the fault limit_cap) appears after ``cap_after`` requests; ``total_offset``
+    misreports ``total``; ``repeat_first`` answers page 1 whatever page is asked for;
+    ``oldest_first`` turns each page round.
+    """
+
+    def __init__(
+        self,
+        count,
+        page_size=50,
+        *,
+        cap=None,
+        cap_after=0,
+        total_offset=0,
+        repeat_first=False,
+        oldest_first=False,
+        tasks=None,
+    ):
+        body = {"generate": {"count": count, "type": "rocketmq", "status": "finished"}}
+        self.service = Service(scenario(tasks, **({} if tasks else body)))
+        self.page_size = page_size
+        self.cap, self.cap_after, self.total_offset = cap, cap_after, total_offset
+        self.repeat_first, self.oldest_first = repeat_first, oldest_first
+        self.requests = 0
+        self._lock = threading.Lock()
+
+    def list_page(self, instance_id, page, page_size):
+        with self._lock:
+            self.requests += 1
+            cap = self.cap if self.requests > self.cap_after else None
+        query = [("offset", "1" if self.repeat_first else str(page)), ("limit", str(page_size))]
+        answer = self.service.answer(
+            instance_id, query, page_cap=cap, total_offset=lambda: self.total_offset
+        )
+        assert answer.status == 200, answer.body
+        found = TaskPage.from_json(answer.body)
+        return TaskPage(found.total, found.tasks[::-1]) if self.oldest_first else found
+
+
+def every_task(count):
+    """The tasks an honest server holds, read page by page until an empty one."""
+    service = Service(scenario(generate={"count": count, "type": "rocketmq", "status": "finished"}))
+    tasks = []
+    for page in itertools.count(1):
+        answer = service.answer(INSTANCE_ID, [("offset", str(page)), ("limit", "50")])
+        found = TaskPage.from_json(answer.body).tasks
+        if not found:
+            return tuple(tasks)
+        tasks += found
+
+
+def sequential_cost(count, size):
+    """Requests a sequential read of an honest server makes: rule 3's page 2 for a
+    short first page, one more page when the last one is full."""
+    if 0 < count < size:
+        return 2
+    return planned_pages(count, size)
+
+
+@hypothesis_settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    count=st.integers(0, 260),
+    size=st.integers(1, 50),
+    cap=st.none() | st.integers(1, 50),
+    cap_after=st.integers(0, 6),
+    total_offset=st.integers(-300, 300),
+    concurrency=st.integers(1, 8),
+)
+def test_any_cap_total_and_concurrency_give_every_task_once_in_order(
+    count, size, cap, cap_after, total_offset, concurrency
+):
+    total_offset = max(total_offset, -count)  # a negative total is refused (models.py)
+    source = InProcessPages(count, size, cap=cap, cap_after=cap_after, total_offset=total_offset)
+    policy = ListingPolicy(concurrency=concurrency, deadline=10)
+    listing = read_listing(source, INSTANCE_ID, policy)
+    assert listing.tasks == every_task(count)
+    if cap is None or cap >= size:  # no page is ever cut: the cost is known
+        least = sequential_cost(count, size)
+        assert least <= listing.requests <= least + (2 * concurrency - 1)
+        if concurrency == 1:
+            assert listing.requests == least
+
+
+def test_a_server_that_answers_page_one_to_every_page_is_read_twice_not_forever():
+    source = InProcessPages(137, repeat_first=True)
+    listing = read_listing(source, INSTANCE_ID, SEQUENTIAL)
+    assert listing.tasks == every_task(137)[:50]
+    assert listing.requests == 2
+
+
+def test_the_newest_task_of_a_name_wins_whatever_the_order_served():
+    tasks = [
+        task(
+            "c1100000-0000-4000-8000-000000000001", "nightly", start_date="2024-05-20 10:00:00.00"
+        ),
+        task(
+            "c1100000-0000-4000-8000-000000000002", "nightly", start_date="2024-05-21 10:00:00.00"
+        ),
+        task("c1100000-0000-4000-8000-000000000003", "other", start_date="2024-05-22 10:00:00.00"),
+    ]
+    for oldest_first in (False, True):
+        source = InProcessPages(0, tasks=tasks, oldest_first=oldest_first)
+        source.settings = None
+        found = Listings().find_by_name(source, INSTANCE_ID, "nightly")
+        assert found.id == "c1100000-0000-4000-8000-000000000002"
+
+
+@pytest.mark.parametrize(
+    ("total", "size", "pages"), [(0, 50, 1), (49, 50, 1), (50, 50, 2), (51, 50, 2), (100, 50, 3)]
+)
+def test_planned_pages_add_one_when_the_last_promised_page_is_full(total, size, pages):
+    assert planned_pages(total, size) == pages
+
+
+# -- the pace: AIMD on 429 ---------------------------------------------------------
+
+
+class Clock:
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_a_429_halves_the_requests_in_flight_once_per_retry_after():
+    clock = Clock()
+    pace = _Pace(7, clock)
+    pace.throttled(1.0)
+    assert (pace.limit, pace.throttles) == (3, 1)
+    clock.now = 100.5
+    pace.throttled(1.0)  # within the same pause: counted, not halved again
+    assert (pace.limit, pace.throttles) == (3, 2)
+    clock.now = 101.0  # the pause is over at exactly Retry-After
+    pace.throttled(1.0)
+    assert pace.limit == 1
+    clock.now = 110.0
+    pace.throttled(1.0)
+    assert pace.limit == 1  # never below one
+
+
+def test_a_429_without_retry_after_still_halves_at_most_every_fifty_milliseconds():
+    clock = Clock()
+    pace = _Pace(8, clock)
+    pace.throttled(0.0)
+    pace.throttled(0.0)
+    assert pace.limit == 4
+    clock.now = 100.06
+    pace.throttled(0.0)
+    assert pace.limit == 2
+
+
+def test_answered_requests_win_back_one_in_flight_per_window():
+    pace = _Pace(8, Clock())
+    stopped = threading.Event()
+
+    def requests(n, answered):
+        for _ in range(n):
+            assert pace.acquire(stopped)
+            pace.release(answered)
+
+    requests(3, True)  # answers at the ceiling are not saved up
+    pace.throttled(0.0)
+    assert pace.limit == 4
+    requests(3, True)
+    assert pace.limit == 4
+    requests(1, True)
+    assert pace.limit == 5
+    requests(10, False)  # a request that got no answer wins nothing back
+    assert pace.limit == 5
+    requests(100, True)
+    assert pace.limit == 8  # never above the ceiling
+
+
+def waiter(pace, stopped):
+    got = []
+    thread = threading.Thread(target=lambda: got.append(pace.acquire(stopped)), daemon=True)
+    thread.start()
+    thread.join(0.3)
+    return thread, got
+
+
+@pytest.mark.parametrize(
+    ("hold", "throttles", "limit"),
+    [("throttled", 1, 2), ("pause", 0, 4)],
+    ids=["429", "pause after giving up on a page: neither counted nor halved"],
+)
+def test_no_request_starts_before_the_pause_is_over(hold, throttles, limit):
+    clock = Clock()
+    pace = _Pace(4, clock)
+    getattr(pace, hold)(2.0)
+    assert (pace.throttles, pace.limit) == (throttles, limit)
+    thread, got = waiter(pace, threading.Event())
+    assert got == []
+    clock.now = 102.0
+    pace.wake()
+    thread.join(2)
+    assert got == [True]
+
+
+def test_requests_in_flight_never_exceed_the_limit_and_stop_with_the_listing():
+    pace = _Pace(2, Clock())
+    stopped = threading.Event()
+    assert pace.acquire(stopped) and pace.acquire(stopped)
+    thread, got = waiter(pace, stopped)
+    assert got == []
+    pace.release(answered=True)
+    thread.join(2)
+    assert got == [True]
+    thread, got = waiter(pace, stopped)
+    stopped.set()
+    pace.wake()
+    thread.join(2)
+    assert got == [False]

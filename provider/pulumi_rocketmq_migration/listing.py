@@ -67,7 +67,7 @@ import attrs
 from .client import check_one_task, on_throttle
 from .errors import InvalidRequest, NotFound, ServiceUnavailable, Throttled
 from .models import MetadataTask, TaskPage
-from .settings import CONFIG_NAMESPACE, SNAKE_CASE, SOURCES, Settings
+from .settings import SOURCES, Settings, config_places
 
 DEFAULT_CONCURRENCY = 8
 MAX_CONCURRENCY = 32
@@ -119,16 +119,11 @@ class ListingPolicy:
     ) -> ListingPolicy:
         """The concurrency from an option, then stack config, then the environment.
 
-        The same order as every other setting (settings.py); the key and variables
-        are those of ``SOURCES["concurrency"]``.
+        The same order and places as every other setting (settings.py).
         """
-        key, variables = SOURCES["concurrency"]
         candidates: list[tuple[str, Any]] = [("concurrency", explicit)]
-        for spelling in dict.fromkeys((key, SNAKE_CASE.get(key or ""))) if key else ():
-            if spelling:
-                place = f"{CONFIG_NAMESPACE}:{spelling}"
-                candidates.append((place, (config or {}).get(place)))
-        candidates += [(f"${v}", (environ or {}).get(v)) for v in variables]
+        candidates += [(place, (config or {}).get(place)) for place in config_places("concurrency")]
+        candidates += [(f"${v}", (environ or {}).get(v)) for v in SOURCES["concurrency"][1]]
         for place, value in candidates:
             if value in (None, ""):
                 continue
@@ -232,11 +227,16 @@ class _Pace:
         with self._changed:
             now = self.clock()
             self.throttles += 1
-            self._resume_at = max(self._resume_at, now + retry_after)
             if now >= self._calm_until:
                 self.limit = max(1, self.limit // 2)
                 self._answered = 0
                 self._calm_until = now + max(retry_after, 0.05)
+        self.pause(retry_after)
+
+    def pause(self, seconds: float) -> None:
+        """No new request for ``seconds``."""
+        with self._changed:
+            self._resume_at = max(self._resume_at, self.clock() + seconds)
             self._changed.notify_all()
 
     def wake(self) -> None:
@@ -322,8 +322,9 @@ class _Fetcher:
                 )
                 answered = True
             except Throttled:
-                # Still throttled after the client's retries: ask again, after a pause.
-                self.pace.throttled(THROTTLED_PAUSE)
+                # Still throttled after the client's retries (each 429 already reached
+                # the pace through on_throttle): ask again, after a pause.
+                self.pace.pause(THROTTLED_PAUSE)
                 self._queue.put((page, next(self._order), generation, page, size))
                 continue
             except BaseException as exc:  # handed to the reader, who raises it
@@ -342,7 +343,7 @@ class Listing:
 
     tasks: tuple[MetadataTask, ...]
     requests: int
-    throttles: int = 0
+    throttles: int = 0  # 429 answers met
 
 
 def read_listing(
@@ -470,11 +471,8 @@ class Listings:
             return joined.result(), False
         try:
             flight.tasks = read_tasks(source, instance_id, policy)
-        except BaseException as exc:
+        except BaseException as exc:  # shared with those who joined; never reused
             flight.error = exc
-            with self._lock:
-                if self._flights.get(key) is flight:
-                    del self._flights[key]
             raise
         finally:
             flight.finished_at = self.clock()

@@ -73,10 +73,18 @@ SNAKE_CASE = {
 }
 
 SECRET_CONFIG_KEYS = ("accessKey", "secretKey", "securityToken")
-CONFIG_KEYS = tuple(key for key, _ in SOURCES.values() if key)
+
+
+def config_places(field: str) -> tuple[str, ...]:
+    """The stack-config keys a setting is read from, in order: camelCase, then snake_case."""
+    key = SOURCES[field][0]
+    spellings = dict.fromkeys((key, SNAKE_CASE.get(key, key))) if key else {}
+    return tuple(f"{CONFIG_NAMESPACE}:{spelling}" for spelling in spellings)
+
+
 # Every spelling of every stack-config key, secret or not.
 ALL_CONFIG_KEYS = tuple(
-    spelling for key in CONFIG_KEYS for spelling in dict.fromkeys((key, SNAKE_CASE.get(key, key)))
+    place.split(":", 1)[1] for field in SOURCES for place in config_places(field)
 )
 SECRET_SPELLINGS = tuple(
     spelling for key in SECRET_CONFIG_KEYS for spelling in (key, SNAKE_CASE[key])
@@ -282,10 +290,10 @@ def _layers(places: Places) -> list[Mapping[str, Any]]:
     config = places.config
     if config is not None:
         values = {}
-        for field, (key, _) in SOURCES.items():
-            for spelling in (key, SNAKE_CASE.get(key or "")) if key else ():
-                if spelling and config.get(f"{CONFIG_NAMESPACE}:{spelling}") not in (None, ""):
-                    values[field] = config[f"{CONFIG_NAMESPACE}:{spelling}"]
+        for field in SOURCES:
+            for place in config_places(field):
+                if config.get(place) not in (None, ""):
+                    values[field] = config[place]
                     break
         layers.append(values)
     for index in (0, 1):
@@ -305,12 +313,10 @@ def _layers(places: Places) -> list[Mapping[str, Any]]:
 
 
 def _looked_at(places: Places, field: str) -> str:
-    key, variables = SOURCES[field]
     where = [f"argument {field}"]
-    if places.config is not None and key:
-        spellings = dict.fromkeys((key, SNAKE_CASE.get(key, key)))
-        where.append("stack config " + "/".join(f"{CONFIG_NAMESPACE}:{s}" for s in spellings))
-    where.extend(f"${v}" for v in variables)
+    if places.config is not None and config_places(field):
+        where.append("stack config " + "/".join(config_places(field)))
+    where.extend(f"${v}" for v in SOURCES[field][1])
     if field in ("region", "project_id") and places.koocli is not None:
         where.append(f"{places.koocli.place} ({'region' if field == 'region' else 'projectId'})")
     if field == "project_id" and places.sdk_file is not None:
