@@ -8,6 +8,7 @@ subprocess a test starts, unless a test points it at an emulator.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -96,6 +97,16 @@ def serve_metadata() -> Iterator[Callable[..., Emulator]]:
     yield start
     for emulator in running:
         emulator.stop()
+
+
+@pytest.fixture
+def machine_in_shanghai(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """This process's local time zone is UTC+8 for the test (a signature is in UTC)."""
+    monkeypatch.setenv("TZ", "CST-8")  # POSIX form: needs no tz database
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
 
 
 def settings_for(emulator: Emulator, **overrides: Any) -> Settings:

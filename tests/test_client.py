@@ -336,6 +336,14 @@ def test_one_task_with_what_it_migrated(serve):
     assert queues.metadata is not None and queues.metadata.queues == ("q1",)
 
 
+def test_a_machine_in_another_time_zone_still_signs_in_utc(serve, machine_in_shanghai):
+    """The emulator refuses an X-Sdk-Date more than 15 minutes off, as the service does."""
+    emulator = serve(scenario([RABBIT]))
+    with MigrationClient(settings_for(emulator)) as client:
+        assert client.get_task(INSTANCE_ID, "t-rabbit").task.name == "orders"
+    assert [r.status for r in emulator.requests] == [200]
+
+
 def test_the_newest_task_of_a_name_wins(serve):
     older = task("t-old", "same", start_date="2024-01-01 00:00:00.00", status="failed")
     newer = task("t-new", "same", start_date="2024-06-01 00:00:00.00")
@@ -858,6 +866,16 @@ def test_the_pauses_double(serve):
         (
             Exception("[SSL: CERTIFICATE_VERIFY_FAILED]"),
             "TLS: the certificate of h is not trusted ([SSL: CERTIFICATE_VERIFY_FAILED]); "
+            "set huaweicloud:cacertFile or HW_CACERT_FILE to the CA that signed it",
+        ),
+        (
+            Exception("certificate verify failed: unable to get local issuer certificate')\")"),
+            "TLS: the certificate of h is not trusted (unable to get local issuer certificate); "
+            "set huaweicloud:cacertFile or HW_CACERT_FILE to the CA that signed it",
+        ),
+        (
+            Exception("certificate verify failed: "),
+            "TLS: the certificate of h is not trusted (verify failed); "
             "set huaweicloud:cacertFile or HW_CACERT_FILE to the CA that signed it",
         ),
         (ValueError("[SSL: WRONG_VERSION_NUMBER]"), "TLS failed talking to h: ValueError"),

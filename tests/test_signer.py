@@ -29,6 +29,13 @@ PATH = "/v2/pid/instances/abc/metadata"
 # --- per-step vectors --------------------------------------------------------
 
 
+def test_sdk_date_is_utc_on_a_machine_in_another_time_zone(
+    machine_in_shanghai: None,
+) -> None:
+    plus8 = timezone(timedelta(hours=8))
+    assert s.sdk_date(datetime(2024, 1, 2, 11, 4, 5, tzinfo=plus8)) == DATE
+
+
 def test_sdk_date_formats_utc() -> None:
     assert s.sdk_date(datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc)) == DATE
     plus8 = timezone(timedelta(hours=8))
@@ -297,10 +304,11 @@ def test_verify_rejects_a_changed_date() -> None:
     assert not s.verify("POST", PATH, QUERY, headers, BODY, SK)
 
 
-def test_verify_rejects_a_missing_signed_header() -> None:
+@pytest.mark.parametrize("name", ["X-Security-Token", "X-Sdk-Date", "Authorization"])
+def test_verify_rejects_a_missing_signed_header(name: str) -> None:
     headers = _signed()
-    del headers["X-Security-Token"]
-    assert not s.verify("POST", PATH, QUERY, headers, BODY, SK)
+    del headers[name]
+    assert s.verify("POST", PATH, QUERY, headers, BODY, SK) is False
 
 
 @pytest.mark.parametrize(

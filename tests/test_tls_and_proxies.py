@@ -23,8 +23,11 @@ import pytest
 import trustme
 
 from pulumi_rocketmq_migration.cli import main
-from pulumi_rocketmq_migration.emulator import Emulator, emulator_process
+from pulumi_rocketmq_migration.client import MigrationClient, RetryPolicy
+from pulumi_rocketmq_migration.emulator import Emulator, Faults, emulator_process
+from pulumi_rocketmq_migration.errors import ServiceUnavailable
 from pulumi_rocketmq_migration.provider import MigrationTaskProvider
+from pulumi_rocketmq_migration.settings import Credentials, Settings
 
 from .conftest import ACCESS_KEY, INSTANCE_ID, PROJECT_ID, SECRET_KEY, scenario, task
 
@@ -266,3 +269,35 @@ def test_netrc_never_replaces_the_signature(serve, env, tmp_path, monkeypatch):
     outs = read(emulator)
     assert outs["error"] is None
     assert emulator.requests and all(r.status == 200 for r in emulator.requests)
+
+
+# -- the deadline holds over TLS and through a proxy ---------------------------------
+
+
+@pytest.mark.parametrize("through_proxy", [False, True], ids=["direct", "through a proxy"])
+@pytest.mark.parametrize(
+    "faults",
+    [Faults(hang=50), Faults(trickle=50)],
+    ids=["silent", "trickling: never silent long enough for a read timeout"],
+)
+def test_a_stuck_https_server_is_cut_off_at_the_deadline(
+    https_emulator, ca_file, https_proxy, through_proxy, faults
+):
+    https_emulator.set_faults(faults)
+    settings = Settings(
+        endpoint=https_emulator.base_url,
+        project_id=PROJECT_ID,
+        credentials=Credentials(access_key=ACCESS_KEY, secret_key=SECRET_KEY),
+        ca_bundle=ca_file,
+        proxy=https_proxy[0] if through_proxy else None,
+        read_timeout=30.0,
+    )
+    policy = RetryPolicy(max_retries=0, deadline=1.0)
+    started = time.monotonic()
+    with (
+        MigrationClient(settings, retry=policy) as client,
+        pytest.raises(ServiceUnavailable, match="cut off at the deadline"),
+    ):
+        client.get_task(INSTANCE_ID, TASK_ID)
+    assert time.monotonic() - started < 2.0
+    assert len(https_emulator.requests) == 1

@@ -110,11 +110,6 @@ def check_one_task(task_id: object, name: object) -> None:
         raise InvalidRequest("task_id", "give exactly one of task_id and name")
 
 
-def _identifier(field: str, value: str) -> str:
-    """A task name looked up by the client (compared, never sent as an id)."""
-    return check_name(field, value)
-
-
 def _positive(field: str, value: int, largest: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise InvalidRequest(field, f"must be a whole number from 1, got {shown(value)}")

@@ -78,6 +78,7 @@ class Client:
         headers: Mapping[str, str] | None = None,
         body: bytes = b"",
         check: bool = True,
+        stream: bool = False,
     ) -> requests.Response:
         base = self.base_url
         host = base.split("://", 1)[1]
@@ -89,8 +90,10 @@ class Client:
             when = signer.sdk_date(date or datetime.now(timezone.utc))
             sent = signer.sign(method, path, query, sent, body, access_key, secret_key, when)
         url = base + path + ("?" + signer.encode_query(query) if query else "")
-        response = self.session.request(method, url, headers=sent, data=body or None, timeout=10)
-        if check:
+        response = self.session.request(
+            method, url, headers=sent, data=body or None, timeout=10, stream=stream
+        )
+        if check and not stream:
             check_shape(response)
         return response
 

@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from pulumi_rocketmq_migration.emulator import Emulator, Faults, Scenario
+from pulumi_rocketmq_migration.emulator.faults import TRICKLE_SECONDS
 
 from .helpers import ROCKET_ID, Client, generated, serve
 
@@ -87,6 +88,19 @@ def test_truncated_json_with_the_full_length_breaks_the_read(
     with pytest.raises(requests.exceptions.ChunkedEncodingError):
         client.get()
     assert client.get().status_code == 200
+
+
+def test_trickle_sends_the_body_a_byte_at_a_time(client: Client, emulator: Emulator) -> None:
+    one = [("id", ROCKET_ID)]
+    whole = client.get(query=one).content
+    emulator.set_faults(Faults(trickle=1))
+    started = time.monotonic()
+    with client.get(query=one, stream=True) as slow:
+        first = slow.raw.read(3)
+        took = time.monotonic() - started
+    assert first == whole[:3]
+    assert 3 * TRICKLE_SECONDS <= took < 3 * TRICKLE_SECONDS + 1
+    assert client.get(query=one).content == whole  # one answer only
 
 
 def test_truncated_json_with_a_short_length_is_half_a_document(

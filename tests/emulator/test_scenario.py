@@ -7,10 +7,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+import attrs
 import jsonschema
 import pytest
 
-from pulumi_rocketmq_migration.emulator import Scenario
+from pulumi_rocketmq_migration.emulator import Faults, Scenario
 from pulumi_rocketmq_migration.models import TaskPage
 
 from .helpers import LIVE_ID, ROOT, Client, serve
@@ -34,6 +35,11 @@ def _one(*tasks: dict[str, Any], **instance: Any) -> dict[str, Any]:
 def test_the_schema_is_valid_and_the_demo_follows_it() -> None:
     jsonschema.Draft202012Validator.check_schema(SCENARIO_SCHEMA)
     jsonschema.validate(json.loads(DEMO_FILE.read_text()), SCENARIO_SCHEMA)
+
+
+def test_the_schema_names_every_fault_and_only_those() -> None:
+    described = set(SCENARIO_SCHEMA["$defs"]["faults"]["properties"])
+    assert described == {field.name for field in attrs.fields(Faults)}
 
 
 def test_the_demo_has_the_promised_tasks() -> None:

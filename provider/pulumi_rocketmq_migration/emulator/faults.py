@@ -22,6 +22,8 @@ On the way out, 200 answers only:
 - ``truncated_json``: the next N carry only the first half of the body; with
   ``truncated_full_length`` the Content-Length still announces the whole body (the
   client sees a broken read), otherwise it matches the short body (invalid JSON).
+- ``trickle``: the next N send their headers, then the body a byte every
+  ``TRICKLE_SECONDS``: a server never silent long enough for a read timeout to fire.
 
 On every list answer:
 
@@ -86,6 +88,7 @@ class Faults:
     truncated_full_length: bool = attrs.field(
         default=True, validator=attrs.validators.instance_of(bool)
     )
+    trickle: int = attrs.field(default=0, validator=_non_negative)
     limit_cap: int | None = attrs.field(default=None, validator=_check_cap)
     inconsistent_total: int = attrs.field(default=0, validator=attrs.validators.instance_of(int))
     total_drift: int = attrs.field(default=0, validator=attrs.validators.instance_of(int))
@@ -104,7 +107,8 @@ class Faults:
 
 
 Before = Literal["reset", "hang", "throttle"] | int | None
-Damage = Literal["malformed", "truncated"] | None
+Damage = Literal["malformed", "truncated", "trickled"] | None
+TRICKLE_SECONDS = 0.2
 
 
 class FaultPlan:
@@ -158,6 +162,8 @@ class FaultPlan:
                 return "malformed"
             if self._take("truncated_json", f.truncated_json) is not None:
                 return "truncated"
+            if self._take("trickle", f.trickle) is not None:
+                return "trickled"
             return None
 
     def total_offset(self) -> int:

@@ -39,7 +39,7 @@ import attrs
 
 from .api import Answer, Service, error
 from .auth import Credentials, authenticate
-from .faults import Damage, FaultPlan, Faults
+from .faults import TRICKLE_SECONDS, Damage, FaultPlan, Faults
 from .metadata import MetadataService
 from .record import Recorder, RequestRecord
 from .scenario import Scenario
@@ -260,7 +260,7 @@ class Emulator:
         elif reply == "hang":
             _hang(handler, self._stopping)
         else:
-            _send(handler, reply, request_id)
+            _send(handler, reply, request_id, self._stopping)
 
     def _reply(
         self,
@@ -323,7 +323,7 @@ class _Reply:
     full_length: bool = True
 
 
-def _send(handler: _Handler, reply: _Reply, request_id: str) -> None:
+def _send(handler: _Handler, reply: _Reply, request_id: str, stopping: threading.Event) -> None:
     payload = json.dumps(reply.answer.body).encode("utf-8")
     length = len(payload)
     if reply.damage == "malformed":
@@ -346,8 +346,27 @@ def _send(handler: _Handler, reply: _Reply, request_id: str) -> None:
         handler.send_header("Connection", "close")
         handler.close_connection = True
     handler.end_headers()
-    if handler.command != "HEAD":
+    if handler.command == "HEAD":
+        return
+    if reply.damage == "trickled":
+        _trickle(handler, payload, stopping)
+    else:
         handler.wfile.write(payload)
+
+
+def _trickle(handler: _Handler, payload: bytes, stopping: threading.Event) -> None:
+    """Send ``payload`` a byte at a time until it is sent, the client hangs up or the
+    emulator stops."""
+    handler.wfile.flush()
+    for index in range(len(payload)):
+        if stopping.wait(TRICKLE_SECONDS):
+            break
+        try:
+            handler.wfile.write(payload[index : index + 1])
+            handler.wfile.flush()
+        except OSError:
+            break
+    handler.close_connection = True
 
 
 MAX_BODY = 1 << 20  # larger request bodies are not read; the connection is closed instead
