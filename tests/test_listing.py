@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import math
+import subprocess
+import sys
 import threading
 import time
 
@@ -27,7 +29,15 @@ from pulumi_rocketmq_migration.listing import (
 )
 from pulumi_rocketmq_migration.models import TaskPage
 
-from .conftest import INSTANCE_ID, scenario, settings_for, task
+from .conftest import (
+    ACCESS_KEY,
+    INSTANCE_ID,
+    PROJECT_ID,
+    SECRET_KEY,
+    scenario,
+    settings_for,
+    task,
+)
 
 SIXTY = scenario(generate={"count": 60, "type": "rocketmq", "status": "finished"})
 MANY = scenario(generate={"count": 137, "type": "rocketmq", "status": "finished"})
@@ -184,6 +194,38 @@ def test_the_listing_deadline_bounds_the_whole_listing(serve):
         with pytest.raises(ServiceUnavailable, match="not complete after"):
             read_tasks(client, INSTANCE_ID, ListingPolicy(concurrency=2, deadline=1.5))
         assert time.monotonic() - started < 1.8
+
+
+def test_a_listing_well_within_a_short_deadline_is_complete(serve):
+    emulator = serve(MANY)
+    with MigrationClient(settings_for(emulator), page_size=10) as client:
+        assert len(read_tasks(client, INSTANCE_ID, ListingPolicy(deadline=0.9))) == 137
+
+
+def test_a_program_whose_listing_passed_its_deadline_exits_at_once(serve):
+    """Requests still in flight at the listing's deadline do not hold the process."""
+    emulator = serve(MANY, Faults(hang=50))
+    program = f"""
+from pulumi_rocketmq_migration.client import MigrationClient, RetryPolicy
+from pulumi_rocketmq_migration.errors import ServiceUnavailable
+from pulumi_rocketmq_migration.listing import ListingPolicy, read_tasks
+from pulumi_rocketmq_migration.settings import Credentials, Settings
+settings = Settings(
+    endpoint={emulator.base_url!r}, project_id={PROJECT_ID!r}, read_timeout=60.0,
+    credentials=Credentials(access_key={ACCESS_KEY!r}, secret_key={SECRET_KEY!r}),
+)
+client = MigrationClient(settings, retry=RetryPolicy(max_retries=0, deadline=60))
+try:
+    read_tasks(client, {INSTANCE_ID!r}, ListingPolicy(deadline=0.5))
+except ServiceUnavailable as exc:
+    print(exc)
+"""
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=30
+    )
+    assert "not complete after" in done.stdout, done.stderr
+    assert time.monotonic() - started < 10
 
 
 # -- the concurrency setting -------------------------------------------------------

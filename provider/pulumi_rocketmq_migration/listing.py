@@ -244,7 +244,9 @@ class _Pace:
             self._changed.notify_all()
 
 
-_STOP = -1
+# A page wanted: (generation, page, size); None tells a worker to stop.
+_Wanted = tuple[int, int, int] | None
+_STOP = -1  # sorts before every page
 
 
 class _Fetcher:
@@ -263,7 +265,7 @@ class _Fetcher:
         self.requests = 0
         self._generation = 0
         self._order = itertools.count()
-        self._queue: queue.PriorityQueue[tuple[int, int, int, int, int]] = queue.PriorityQueue()
+        self._queue: queue.PriorityQueue[tuple[int, int, _Wanted]] = queue.PriorityQueue()
         self._results: dict[tuple[int, int], TaskPage | BaseException] = {}
         self._ready = threading.Condition()
         self._stopped = threading.Event()
@@ -275,7 +277,7 @@ class _Fetcher:
             worker.start()
 
     def want(self, page: int, size: int) -> None:
-        self._queue.put((page, next(self._order), self._generation, page, size))
+        self._queue.put((page, next(self._order), (self._generation, page, size)))
 
     def new_size(self) -> None:
         """Drop every page asked for at the old size, queued or answered."""
@@ -300,15 +302,16 @@ class _Fetcher:
     def close(self) -> None:
         self._stopped.set()
         for _ in self._workers:
-            self._queue.put((_STOP, next(self._order), 0, 0, 0))
+            self._queue.put((_STOP, next(self._order), None))
         self.pace.wake()
 
     def _work(self) -> None:
         on_throttle(self.pace.throttled)
         while True:
-            priority, _, generation, page, size = self._queue.get()
-            if priority == _STOP or self._stopped.is_set():
+            _, _, wanted = self._queue.get()
+            if wanted is None or self._stopped.is_set():
                 return
+            generation, page, size = wanted
             if generation != self._generation:
                 continue
             if not self.pace.acquire(self._stopped):
@@ -325,7 +328,7 @@ class _Fetcher:
                 # Still throttled after the client's retries (each 429 already reached
                 # the pace through on_throttle): ask again, after a pause.
                 self.pace.pause(THROTTLED_PAUSE)
-                self._queue.put((page, next(self._order), generation, page, size))
+                self._queue.put((page, next(self._order), wanted))
                 continue
             except BaseException as exc:  # handed to the reader, who raises it
                 result = exc
