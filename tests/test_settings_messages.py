@@ -402,6 +402,34 @@ def test_proxy_choice_and_no_proxy_entries(environ, endpoint, proxy):
     assert proxy_for(endpoint, environ) == proxy
 
 
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"HTTPS_PROXY": "http://"}, "$HTTPS_PROXY: 'http://' is not"),
+        (
+            {"https_proxy": "socks5://127.0.0.1:1080"},
+            "$https_proxy: 'socks5://127.0.0.1:1080' is not",
+        ),
+        ({"ALL_PROXY": "ftp://p:1"}, "$ALL_PROXY: 'ftp://p:1' is not"),
+        ({"HTTPS_PROXY": "http://p:99999"}, "$HTTPS_PROXY: 'http://p:99999' is not"),
+        ({"HTTPS_PROXY": "http://p:0"}, "$HTTPS_PROXY: 'http://p:0' is not"),
+        ({"HTTPS_PROXY": "http://[::1"}, "$HTTPS_PROXY: '<unparseable URL>' is not"),
+        ({"HTTPS_PROXY": "http://p\u00e9:1"}, "$HTTPS_PROXY: 'http://p\u00e9:1' is not"),
+        ({"HTTPS_PROXY": "http://me:s3cret@:1"}, "$HTTPS_PROXY: 'http://:1' is not"),
+    ],
+)
+def test_a_proxy_requests_cannot_use_is_refused_naming_the_variable(environ, message):
+    with pytest.raises(InvalidRequest) as caught:
+        proxy_for("https://a.com", environ)
+    assert str(caught.value) == message + " an http:// or https:// proxy URL with a host"
+    assert "s3cret" not in str(caught.value)
+
+
+@pytest.mark.parametrize("proxy", ["127.0.0.1:3128", "https://p:1", "HTTP://P:1", "http://u:p@h:1"])
+def test_a_usable_proxy_is_kept_as_given(proxy):
+    assert proxy_for("https://a.com", {"HTTPS_PROXY": proxy}) == proxy
+
+
 def test_the_proxy_is_chosen_for_the_resolved_endpoint():
     env = {**ENV, "HTTPS_PROXY": "http://p:1", "NO_PROXY": "dms.cn-north-4.myhuaweicloud.com"}
     assert resolve(environ=env).proxy is None

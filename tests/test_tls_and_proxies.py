@@ -155,7 +155,9 @@ def test_default_verification_refuses_a_private_ca_with_one_line_saying_what_to_
     https_emulator, env, capsys
 ):
     outs = read(https_emulator)
-    assert "not trusted" in outs["error"] and "cacertFile" in outs["error"]
+    host = https_emulator.base_url.removeprefix("https://")
+    assert f"the certificate of {host} is not trusted" in outs["error"]
+    assert "cacertFile" in outs["error"]
     assert "\n" not in outs["error"]
     assert main(cli(https_emulator)) == 6
     err = capsys.readouterr().err

@@ -225,14 +225,36 @@ def proxy_for(endpoint: str, environ: Mapping[str, str]) -> str | None:
     """
     parts = urlsplit(endpoint)
     host = (parts.hostname or "").lower()
-    if _bypass(host, parts.port, _environ(environ, "no_proxy")):
+    if _bypass(host, parts.port, _environ(environ, "no_proxy")[1]):
         return None
-    return _environ(environ, f"{parts.scheme}_proxy") or _environ(environ, "all_proxy")
+    place, proxy = _environ(environ, f"{parts.scheme}_proxy")
+    if proxy is None:
+        place, proxy = _environ(environ, "all_proxy")
+    return None if proxy is None else check_proxy(place, proxy)
 
 
-def _environ(environ: Mapping[str, str], name: str) -> str | None:
-    value = environ.get(name.lower()) or environ.get(name.upper())
-    return value.strip() if value and value.strip() else None
+def _environ(environ: Mapping[str, str], name: str) -> tuple[str, str | None]:
+    """The variable read (lowercase wins when set) and its value, if not blank."""
+    spelling = name.lower() if environ.get(name.lower()) else name.upper()
+    value = environ.get(spelling, "").strip()
+    return f"${spelling}", value or None
+
+
+def check_proxy(place: str, proxy: str) -> str:
+    """Refuse a proxy URL requests cannot use: one is http(s) with a host (a bare
+    ``host:port`` is http, as curl and requests take it). SOCKS would need PySocks."""
+    url = proxy if "://" in proxy else f"http://{proxy}"
+    try:
+        parts = urlsplit(url)
+        usable = parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+        usable = usable and parts.port != 0
+    except ValueError:  # a port out of range, or brackets that do not close
+        usable = False
+    if not usable or any(ord(c) < 0x21 or ord(c) > 0x7E for c in proxy):
+        raise InvalidRequest(
+            place, f"{_redacted(url)!r} is not an http:// or https:// proxy URL with a host"
+        )
+    return proxy
 
 
 def _bypass(host: str, port: int | None, no_proxy: str | None) -> bool:
