@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
+import re
 import socket
 import threading
 import time
@@ -21,6 +22,7 @@ from pulumi_rocketmq_migration.client import (
     check_one_task,
     error_for,
     metadata_query,
+    on_throttle,
     retry_after_seconds,
     tls_problem,
 )
@@ -553,10 +555,16 @@ def test_the_deadline_is_a_hard_bound_on_a_server_that_never_answers(serve):
     started = time.monotonic()
     with (
         MigrationClient(settings, retry=policy) as client,
-        pytest.raises(ServiceUnavailable, match=r"no answer from .* cut off at the deadline"),
+        pytest.raises(
+            ServiceUnavailable, match=r"no answer from .* cut off at the deadline"
+        ) as caught,
     ):
         client.get_task(INSTANCE_ID, "t1")
-    assert 0.75 <= time.monotonic() - started < 1.2
+    took = time.monotonic() - started
+    assert 0.75 <= took < 1.2
+    # The message says how long the call took.
+    spent = re.search(r"after 1 attempt in (\d+\.\d)s", str(caught.value))
+    assert spent and 0.7 <= float(spent.group(1)) <= took + 0.05
     assert len(emulator.requests) == 1  # the one attempt took all the time there was
 
 
@@ -599,6 +607,30 @@ def raw_server(
     finally:
         stop.set()
         listener.close()
+
+
+def test_a_listener_hears_every_429_with_the_pause_it_asked_for(serve):
+    """How a listing learns to slow down: each 429 and its Retry-After, the last one too;
+    other failures are not throttling."""
+    emulator = serve(MANY, Faults(throttle=2, retry_after=0, server_errors=1))
+    heard: list[float] = []
+    on_throttle(heard.append)
+    try:
+        policy = RetryPolicy(max_retries=4, backoff_factor=0.01, backoff_jitter=0.0)
+        with MigrationClient(settings_for(emulator), retry=policy) as client:
+            client.list_page(INSTANCE_ID, 1, 10)
+            assert heard == [0.0, 0.0]
+            emulator.set_faults(Faults(throttle=1, retry_after=7))
+            once = RetryPolicy(max_retries=0)
+            with (
+                MigrationClient(settings_for(emulator), retry=once) as giving_up,
+                pytest.raises(Throttled),
+            ):
+                giving_up.list_page(INSTANCE_ID, 1, 10)
+            assert heard == [0.0, 0.0, 7.0]
+    finally:
+        on_throttle(None)
+    assert [r.status for r in emulator.requests] == [429, 429, 500, 200, 429]
 
 
 @pytest.mark.parametrize(

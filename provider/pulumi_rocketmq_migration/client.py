@@ -277,7 +277,7 @@ class MigrationClient:
                 credentials.secret_key,
                 date,
             )
-        assert credentials.auth_token, "settings.resolve guarantees one kind of credentials"
+        assert credentials.auth_token  # settings.resolve guarantees one kind of credentials
         headers["X-Auth-Token"] = credentials.auth_token
         return headers
 
@@ -302,15 +302,13 @@ class MigrationClient:
                         attempt = _Attempt(response, f"not valid JSON ({exc})")
                 elif response.status_code not in self.retry.RETRIED_STATUSES:
                     raise self._error(response, what)
-            pause = (
-                0.0
-                if retries >= self.retry.max_retries
-                else self.retry.pause(
-                    retries + 1,
-                    retry_after_seconds(response.headers.get("Retry-After"))
-                    if response is not None
-                    else None,
-                )
+            # The pause before a retry, told to the listener even when none will follow:
+            # a 429's Retry-After is what the server asked of every request.
+            pause = self.retry.pause(
+                retries + 1,
+                retry_after_seconds(response.headers.get("Retry-After"))
+                if response is not None
+                else None,
             )
             listener = getattr(_call, "on_throttle", None)
             if listener is not None and response is not None and response.status_code == 429:
