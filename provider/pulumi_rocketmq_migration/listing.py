@@ -309,7 +309,7 @@ class _Fetcher:
         on_throttle(self.pace.throttled)
         while True:
             _, _, wanted = self._queue.get()
-            if wanted is None or self._stopped.is_set():
+            if wanted is None:
                 return
             generation, page, size = wanted
             if generation != self._generation:
