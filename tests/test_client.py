@@ -245,6 +245,23 @@ def test_the_default_limits():
     assert settings.max_retries == 4
 
 
+def test_the_client_takes_its_retries_and_deadline_from_the_settings(serve):
+    emulator = serve(MANY, Faults(server_errors=1))
+    settings = settings_for(emulator, max_retries=0, deadline=7.5)
+    with MigrationClient(settings) as client:
+        assert (client.retry.max_retries, client.retry.deadline) == (0, 7.5)
+        with pytest.raises(ServiceUnavailable):
+            client.list_page(INSTANCE_ID, 1, 10)
+    assert len(emulator.requests) == 1
+
+
+@pytest.mark.parametrize("page_size", [0, 51, True])
+def test_a_bad_page_size_is_refused_by_name(serve, page_size):
+    with pytest.raises(InvalidRequest) as caught:
+        MigrationClient(settings_for(serve(MANY)), page_size=page_size)
+    assert caught.value.field == "page_size"
+
+
 def test_query_keeps_documented_names():
     query = metadata_query(
         task_id="t1", kind="queue", vhost="vhost1-exchange1", page=2, page_size=5

@@ -347,6 +347,9 @@ class Listing:
     tasks: tuple[MetadataTask, ...]
     requests: int
     throttles: int = 0  # 429 answers met
+    # Requests allowed in flight at the end: below the concurrency after 429s, and
+    # back up by one for each window of answered pages since.
+    final_concurrency: int = 1
 
 
 def read_listing(
@@ -390,7 +393,8 @@ def read_listing(
             reading.take(answer)
     finally:
         fetcher.close()
-    return Listing(tuple(reading.tasks), fetcher.requests, fetcher.pace.throttles)
+    pace = fetcher.pace
+    return Listing(tuple(reading.tasks), fetcher.requests, pace.throttles, pace.limit)
 
 
 def read_tasks(
