@@ -41,8 +41,8 @@ bench: venv pulumi
 	PATH="$(PULUMI_DIR):$(abspath $(VENV))/bin:$$PATH" $(PY) -m benchmarks $(BENCH_ARGS)
 
 # Mutation testing of signer, client, settings, credentials, waiting, models, identifiers,
-# limits and transport against their fast unit tests (listed under [tool.mutmut]
-# in pyproject.toml). Not part of `make test`: it takes a while. mutmut wants the
+# limits, transport and listing against their fast unit tests (listed under
+# [tool.mutmut] in pyproject.toml). Not part of `make test`: it takes a while. mutmut wants the
 # package under src/, so it runs in a copy of the tree, .mutate/. MUTATE_ARGS passes
 # options, e.g. MUTATE_ARGS='--max-children 1'.
 MUTATE_DIR := .mutate

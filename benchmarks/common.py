@@ -54,6 +54,8 @@ def emulator(workdir: Path, counts: Sequence[int]) -> Iterator[str]:
     paths = [str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in paths if p))
     options = ["--access-key", ACCESS_KEY, "--project-id", PROJECT_ID]
-    options += ["--token", TOKEN, "--scenario", str(path)]
-    with emulator_process(*options, secret_key=SECRET_KEY, env=env, cwd=REPO_ROOT) as url:
+    options += ["--scenario", str(path)]
+    with emulator_process(
+        *options, secret_key=SECRET_KEY, tokens=[TOKEN], env=env, cwd=REPO_ROOT
+    ) as url:
         yield url

@@ -84,9 +84,9 @@ def slow_emulator(workdir: Path, latency: float = LATENCY) -> Iterator[tuple[str
     path = workdir / "scale-scenario.json"
     path.write_text(json.dumps(scenario(latency)), encoding="utf-8")
     record = Record(workdir / "scale-requests.jsonl")
-    options = ["--access-key", ACCESS_KEY, "--project-id", PROJECT_ID, "--token", TOKEN]
+    options = ["--access-key", ACCESS_KEY, "--project-id", PROJECT_ID]
     options += ["--scenario", str(path), "--record", str(record.path)]
-    with emulator_process(*options, secret_key=SECRET_KEY, cwd=REPO_ROOT) as url:
+    with emulator_process(*options, secret_key=SECRET_KEY, tokens=[TOKEN], cwd=REPO_ROOT) as url:
         yield url, record
 
 

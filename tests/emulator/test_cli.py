@@ -15,12 +15,13 @@ from pulumi_rocketmq_migration.emulator import emulator_process
 
 from .helpers import AK, DEMO_INSTANCE, PROJECT, SK, TOKEN, Client
 
-ARGS = ["--access-key", AK, "--project-id", PROJECT, "--token", TOKEN]
+ARGS = ["--access-key", AK, "--project-id", PROJECT]
 COMMAND = [sys.executable, "-m", "pulumi_rocketmq_migration.emulator", "--port", "0"]
 
 
 def _start(*extra: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    env = {**os.environ, "EMULATOR_SECRET_KEY": SK} if env is None else env
+    keys = {"EMULATOR_SECRET_KEY": SK, "EMULATOR_TOKENS": f"other-token, {TOKEN}"}
+    env = {**os.environ, **keys} if env is None else env
     return subprocess.Popen(
         [*COMMAND, *ARGS, *extra],
         stdout=subprocess.PIPE,
@@ -58,13 +59,14 @@ def test_it_prints_the_url_first_and_stops_on_sigterm(tmp_path: Path) -> None:
         client = Client(url)
         assert client.get(DEMO_INSTANCE.id).json()["total"] == 4
         assert client.get(DEMO_INSTANCE.id, token=TOKEN).status_code == 200
+        assert client.get(DEMO_INSTANCE.id, token="other-token").status_code == 200
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
     finally:
         process.kill()
         process.wait()
     methods = [json.loads(line)["method"] for line in record.read_text().splitlines()]
-    assert methods == ["GET", "GET"]
+    assert methods == ["GET", "GET", "GET"]
 
 
 def test_it_serves_a_scenario_file_and_stops_on_sigint(tmp_path: Path) -> None:
@@ -110,6 +112,22 @@ def test_the_old_argv_form_still_works_with_a_warning() -> None:
     env = {k: v for k, v in os.environ.items() if k != "EMULATOR_SECRET_KEY"}
     _, err = _serves_with_the_key(_start("--secret-key", SK, env=env))
     assert "warning: --secret-key shows the key to anyone who can list processes" in err
+
+
+def test_tokens_come_from_the_environment_and_argv_only_with_a_warning() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "EMULATOR_TOKENS"}
+    process = _start("--token", TOKEN, env={**env, "EMULATOR_SECRET_KEY": SK})
+    try:
+        assert process.stdout is not None
+        client = Client(process.stdout.readline().strip())
+        assert client.get(DEMO_INSTANCE.id, token=TOKEN).status_code == 200
+        assert client.get(DEMO_INSTANCE.id, token="other-token", check=False).status_code == 401
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=10)
+    finally:
+        process.kill()
+        process.communicate()
+    assert "warning: --token shows the token to anyone who can list processes" in err
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,9 @@ parent process can start the emulator on ``--port 0`` and read where it listens.
 ``main`` takes an argv so another CLI can delegate to it.
 
 The secret key it accepts comes from ``--secret-key-file`` or ``$EMULATOR_SECRET_KEY``,
-never from argv by choice: a process list shows every argument to every user.
-``--secret-key`` still works, with a warning, for scripts written before.
+and the IAM tokens from ``$EMULATOR_TOKENS``, never from argv by choice: a process
+list shows every argument to every user. ``--secret-key`` and ``--token`` still work,
+with a warning, for scripts written before.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from .scenario import Scenario
 from .server import Emulator
 
 SECRET_KEY_VARIABLE = "EMULATOR_SECRET_KEY"
+TOKENS_VARIABLE = "EMULATOR_TOKENS"  # accepted X-Auth-Tokens, by whitespace or commas
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -46,7 +48,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--project-id", required=True, help="the accepted project id")
     parser.add_argument(
-        "--token", action="append", default=[], help="an accepted X-Auth-Token (repeatable)"
+        "--token",
+        action="append",
+        default=[],
+        help=f"deprecated: an accepted X-Auth-Token on argv, where ps shows it (repeatable; "
+        f"use ${TOKENS_VARIABLE}, tokens separated by spaces or commas)",
     )
     parser.add_argument("--scenario", help="scenario JSON file (default: the built-in demo)")
     parser.add_argument("--record", help="append every request to this file as a JSON line")
@@ -94,6 +100,18 @@ def secret_key(args: argparse.Namespace, environ: Mapping[str, str]) -> str:
     return environ[SECRET_KEY_VARIABLE]
 
 
+def tokens(args: argparse.Namespace, environ: Mapping[str, str]) -> list[str]:
+    """The IAM tokens to accept: ``$EMULATOR_TOKENS``, and any ``--token``, with a warning."""
+    accepted = environ.get(TOKENS_VARIABLE, "").replace(",", " ").split()
+    if args.token:
+        print(
+            "emulator: warning: --token shows the token to anyone who can list processes; "
+            f"use ${TOKENS_VARIABLE}",
+            file=sys.stderr,
+        )
+    return accepted + list(args.token)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -112,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
             access_key=args.access_key,
             secret_key=key,
             project_id=args.project_id,
-            tokens=args.token,
+            tokens=tokens(args, os.environ),
             host=args.host,
             port=args.port,
             record=args.record,
