@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+import trustme
 
 from pulumi_rocketmq_migration.emulator import (
     Emulator,
@@ -107,6 +109,15 @@ def machine_in_shanghai(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
     monkeypatch.undo()
     time.tzset()
+
+
+def tls_files(ca: trustme.CA, directory: Path) -> dict[str, Path]:
+    """An emulator's ``tls_cert`` and ``tls_key`` for loopback, issued by ``ca``."""
+    cert = ca.issue_cert("127.0.0.1", "localhost")
+    chain, key = directory / "server.pem", directory / "server.key"
+    chain.write_bytes(b"".join(blob.bytes() for blob in cert.cert_chain_pems))
+    cert.private_key_pem.write_to_path(str(key))
+    return {"tls_cert": chain, "tls_key": key}
 
 
 def settings_for(emulator: Emulator, **overrides: Any) -> Settings:

@@ -29,7 +29,15 @@ from pulumi_rocketmq_migration.errors import ServiceUnavailable
 from pulumi_rocketmq_migration.provider import MigrationTaskProvider
 from pulumi_rocketmq_migration.settings import Credentials, Settings
 
-from .conftest import ACCESS_KEY, INSTANCE_ID, PROJECT_ID, SECRET_KEY, scenario, task
+from .conftest import (
+    ACCESS_KEY,
+    INSTANCE_ID,
+    PROJECT_ID,
+    SECRET_KEY,
+    scenario,
+    task,
+    tls_files,
+)
 
 TASK_ID = "c1100000-0000-4000-8000-000000000001"
 BIN = shutil.which("rocketmq-migration", path=str(Path(sys.executable).parent))
@@ -54,17 +62,12 @@ def ca_file(ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture
 def https_emulator(ca: trustme.CA, tmp_path: Path) -> Iterator[Emulator]:
-    cert = ca.issue_cert("127.0.0.1", "localhost")
-    chain, key = tmp_path / "server.pem", tmp_path / "server.key"
-    chain.write_bytes(b"".join(blob.bytes() for blob in cert.cert_chain_pems))
-    cert.private_key_pem.write_to_path(str(key))
     with Emulator(
         scenario([task(TASK_ID, "orders-sync")]),
         access_key=ACCESS_KEY,
         secret_key=SECRET_KEY,
         project_id=PROJECT_ID,
-        tls_cert=chain,
-        tls_key=key,
+        **tls_files(ca, tmp_path),
     ) as running:
         yield running
 
