@@ -47,3 +47,23 @@ def test_a_status_is_shown_only_when_there_was_an_http_answer():
     assert str(errors.NotFound("gone", code="DMS.00405011")) == "gone [DMS.00405011]"
     answered = errors.ServiceUnavailable("broke off", status=200, request_id="r")
     assert str(answered) == "broke off [HTTP 200, request id r]"
+
+
+HOSTILE = "ok\x1b]0;pwned\x07\r\nforged line\u202e"
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        errors.ServiceError(f"instance i: {HOSTILE}", status=400, code=HOSTILE),
+        errors.InvalidResponse("body", f"not JSON: {HOSTILE}", HOSTILE),
+        errors.MigrationTaskError(HOSTILE),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+def test_an_error_prints_what_the_service_sent_inert_and_keeps_it_raw(error):
+    text = str(error)
+    assert text.isprintable()
+    assert "\\x1b]0;pwned\\x07\\r\\nforged line\\u202e" in text
+    assert HOSTILE in error.args[0]
+    assert str(pickle.loads(pickle.dumps(error))) == text

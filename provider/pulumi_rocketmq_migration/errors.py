@@ -15,7 +15,9 @@
 
 Messages carry what a user can act on: HTTP status, error code, the service's
 message and its request id. They never carry a key, token or signature: nothing
-here is given one.
+here is given one. An error's text (``str``) is for people and goes wherever it is
+printed, by this package or by Pulumi, so what the service sent in it is made inert
+(``terminal.printable``); the fields keep the raw values.
 
 Every error pickles and unpickles to an equal one: the Pulumi engine's dynamic
 provider and multiprocessing hand errors across processes that way.
@@ -24,6 +26,8 @@ provider and multiprocessing hand errors across processes that way.
 from __future__ import annotations
 
 from typing import Any
+
+from .terminal import printable
 
 
 def _restore(kind: type[MigrationTaskError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
@@ -45,6 +49,9 @@ def shown(value: object, width: int = 60) -> str:
 
 class MigrationTaskError(Exception):
     """Base of every error raised by pulumi_rocketmq_migration."""
+
+    def __str__(self) -> str:
+        return printable(super().__str__())
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_restore, (type(self), self.args, dict(self.__dict__)))
