@@ -86,6 +86,13 @@ def test_the_list_form_answers_for_the_task_asked_for():
     assert found is not None and found.metadata is None
 
 
+@pytest.mark.parametrize("body", [[], "task", None])
+def test_a_detail_answer_that_is_not_an_object_names_the_body(body):
+    with pytest.raises(InvalidResponse) as caught:
+        TaskDetail.from_json(body, "t")
+    assert caught.value.field == "body"
+
+
 def test_broken_json_content_is_an_invalid_response():
     body = {"name": "n", "start_date": "d", "status": "finished", "type": "rocketmq"}
     with pytest.raises(InvalidResponse, match="json_content"):

@@ -42,6 +42,8 @@ def test_arguments_beat_stack_config_beat_the_environment():
     assert settings.region == "ap-southeast-1"
     assert settings.endpoint == "https://dms.ap-southeast-1.myhuaweicloud.com"
     assert resolve(config=config, environ=ENV).project_id == "config-project"
+    # An empty argument is no argument: the next place decides.
+    assert resolve(explicit={"project_id": ""}, environ=ENV).project_id == "env-project"
 
 
 def test_hw_variables_are_read_before_the_sdk_ones_field_by_field():

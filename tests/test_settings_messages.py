@@ -13,6 +13,7 @@ from pulumi_rocketmq_migration.settings import (
     Settings,
     check_cloud,
     check_endpoint,
+    config_places,
     endpoint_for_region,
     insecure_warning,
     is_loopback,
@@ -127,6 +128,12 @@ def test_every_setting_has_its_stack_config_key_in_both_spellings(tmp_path):
     assert resolve(config={"huaweicloud:cloud": "a.b"}, environ=ENV).endpoint == (
         "https://dms.cn-north-4.a.b"
     )
+
+
+def test_config_places_are_both_spellings_and_none_for_a_setting_without_a_key():
+    assert config_places("project_id") == ("huaweicloud:projectId", "huaweicloud:project_id")
+    assert config_places("region") == ("huaweicloud:region",)
+    assert config_places("auth_token") == ()  # an IAM token comes from the environment only
 
 
 def test_environment_variables_for_each_setting():
@@ -416,6 +423,7 @@ def test_proxy_choice_and_no_proxy_entries(environ, endpoint, proxy):
         ({"HTTPS_PROXY": "http://[::1"}, "$HTTPS_PROXY: '<unparseable URL>' is not"),
         ({"HTTPS_PROXY": "http://p\u00e9:1"}, "$HTTPS_PROXY: 'http://p\u00e9:1' is not"),
         ({"HTTPS_PROXY": "http://me:s3cret@:1"}, "$HTTPS_PROXY: 'http://:1' is not"),
+        ({"HTTPS_PROXY": "http://p\x7f:1"}, "$HTTPS_PROXY: 'http://p\\x7f:1' is not"),
     ],
 )
 def test_a_proxy_requests_cannot_use_is_refused_naming_the_variable(environ, message):
@@ -425,7 +433,9 @@ def test_a_proxy_requests_cannot_use_is_refused_naming_the_variable(environ, mes
     assert "s3cret" not in str(caught.value)
 
 
-@pytest.mark.parametrize("proxy", ["127.0.0.1:3128", "https://p:1", "HTTP://P:1", "http://u:p@h:1"])
+@pytest.mark.parametrize(
+    "proxy", ["127.0.0.1:3128", "https://p:1", "HTTP://P:1", "http://u:p@h:1", "http://a!b~:p@h:1"]
+)
 def test_a_usable_proxy_is_kept_as_given(proxy):
     assert proxy_for("https://a.com", {"HTTPS_PROXY": proxy}) == proxy
 

@@ -71,6 +71,15 @@ def test_the_timeout_names_a_task_still_waiting():
     assert polls.now == 60
 
 
+def test_one_task_still_going_holds_the_set_whatever_its_place():
+    polls = Polls({"a": "starting", "b": "finished"})
+    with pytest.raises(WaitTimeout) as caught:
+        run(polls, POLICY)
+    assert caught.value.task_id == "a"
+    # A poll every 10 s of the wait's clock, none started with no time left.
+    assert (polls.reads, polls.now) == (6, 60)
+
+
 def test_an_empty_set_has_nothing_to_wait_for():
     polls = Polls({})
     assert run(polls, POLICY) == ()
