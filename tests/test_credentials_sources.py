@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -525,9 +526,35 @@ def test_the_metadata_service_is_never_reached_through_a_proxy(scripted, monkeyp
     assert MetadataService(service.url).fetch().access_key == "MAK"
 
 
-def test_a_metadata_service_that_never_answers_is_given_up_on_in_seconds():
-    import socket
+def test_a_token_handshake_that_never_answers_is_given_up_on_in_seconds():
+    """The GET asks for a session token (401); the PUT for one is accepted, never answered."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
 
+    def serve() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            while not stop.is_set():
+                request = connection.recv(65536)
+                if not request or request.startswith(b"PUT"):
+                    stop.wait(30)  # the PUT gets nothing
+                    return
+                connection.sendall(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n")
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        started = time.monotonic()
+        service = MetadataService(f"http://127.0.0.1:{listener.getsockname()[1]}")
+        with pytest.raises(MetadataUnavailable) as caught:
+            service.fetch()
+        assert "ReadTimeout" in str(caught.value)
+        assert time.monotonic() - started < 10
+    finally:
+        stop.set()
+        listener.close()
+
+
+def test_a_metadata_service_that_never_answers_is_given_up_on_in_seconds():
     listener = socket.create_server(("127.0.0.1", 0))  # accepts, never answers
     try:
         started = time.monotonic()
@@ -538,3 +565,16 @@ def test_a_metadata_service_that_never_answers_is_given_up_on_in_seconds():
         assert time.monotonic() - started < 10
     finally:
         listener.close()
+
+
+def test_an_empty_value_is_no_value_in_arguments_and_in_stack_config():
+    env = {**WHERE, "HW_ACCESS_KEY": "env-ak", "HW_SECRET_KEY": "env-sk"}
+    creds = resolve(explicit={"access_key": "", "secret_key": ""}, environ=env).credentials
+    assert (creds.access_key, creds.secret_key) == ("env-ak", "env-sk")
+    config = {
+        "huaweicloud:accessKey": "",
+        "huaweicloud:access_key": "cfg-ak",
+        "huaweicloud:secretKey": "cfg-sk",
+    }
+    creds = resolve(config=config, environ=env).credentials
+    assert (creds.access_key, creds.secret_key) == ("cfg-ak", "cfg-sk")
