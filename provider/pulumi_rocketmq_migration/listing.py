@@ -224,14 +224,14 @@ class _Pace:
 
     def throttled(self, retry_after: float) -> None:
         """A 429: no new request before Retry-After; halve the limit once per such pause."""
-        with self._changed:
+        with self._changed:  # an RLock: pause() below takes it again, in one step with this
             now = self.clock()
             self.throttles += 1
             if now >= self._calm_until:
                 self.limit = max(1, self.limit // 2)
                 self._answered = 0
                 self._calm_until = now + max(retry_after, 0.05)
-        self.pause(retry_after)
+            self.pause(retry_after)
 
     def pause(self, seconds: float) -> None:
         """No new request for ``seconds``."""
