@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 import subprocess
 import sys
 import threading
@@ -223,11 +224,30 @@ except ServiceUnavailable as exc:
     print(exc)
 """
     started = time.monotonic()
+    # The child imports this package from where this process does (make mutate's copy).
+    path = {"PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     done = subprocess.run(
-        [sys.executable, "-c", program], capture_output=True, text=True, timeout=30
+        [sys.executable, "-c", program],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**os.environ, **path},
     )
     assert "not complete after" in done.stdout, done.stderr
     assert time.monotonic() - started < 10
+
+
+def test_requests_in_flight_at_the_deadline_are_left_to_daemon_workers(serve):
+    """What the subprocess test shows from outside, seen from inside: the workers still
+    waiting on a hung server are daemon threads, named for a stack dump."""
+    emulator = serve(MANY, Faults(hang=50))
+    retry = RetryPolicy(max_retries=0, deadline=5)
+    with MigrationClient(settings_for(emulator, read_timeout=5.0), retry=retry) as client:
+        with pytest.raises(ServiceUnavailable, match="not complete after"):
+            read_tasks(client, INSTANCE_ID, ListingPolicy(concurrency=3, deadline=0.3))
+        left = [t for t in threading.enumerate() if t.name.startswith("listing-")]
+        assert left and all(t.daemon for t in left)
+        assert {t.name for t in left} <= {"listing-0", "listing-1", "listing-2"}
 
 
 # -- the concurrency setting -------------------------------------------------------
@@ -630,6 +650,10 @@ def test_answered_requests_win_back_one_in_flight_per_window():
     assert pace.limit == 5
     requests(10, False)  # a request that got no answer wins nothing back
     assert pace.limit == 5
+    requests(4, True)  # a new window: five answers for the sixth slot
+    assert pace.limit == 5
+    requests(1, True)
+    assert pace.limit == 6
     requests(100, True)
     assert pace.limit == 8  # never above the ceiling
 
@@ -653,6 +677,10 @@ def test_no_request_starts_before_the_pause_is_over(hold, throttles, limit):
     getattr(pace, hold)(2.0)
     assert (pace.throttles, pace.limit) == (throttles, limit)
     thread, got = waiter(pace, threading.Event())
+    assert got == []
+    clock.now = 101.5  # half a second still to wait
+    pace.wake()
+    thread.join(0.3)
     assert got == []
     clock.now = 102.0
     pace.wake()

@@ -202,14 +202,19 @@ def test_sign_trims_values_and_replaces_a_stale_date_or_authorization() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"headers": {}}, "Host"),
-        ({"access_key": ""}, "access key"),
-        ({"secret_key": ""}, "secret key"),
-        ({"date": "2024-01-02T03:04:05Z"}, "X-Sdk-Date"),
-        ({"date": "20240102T3:4:5Z"}, "X-Sdk-Date"),
+        ({"headers": {}}, "the Host header is required"),
+        ({"headers": {"host": HOST}}, None),
+        ({"access_key": ""}, "access key is required"),
+        ({"secret_key": ""}, "secret key is required"),
+        (
+            {"date": "2024-01-02T03:04:05Z"},
+            "X-Sdk-Date '2024-01-02T03:04:05Z' is not in the %Y%m%dT%H%M%SZ format",
+        ),
+        ({"date": "20240102T3:4:5Z"}, "X-Sdk-Date '20240102T3:4:5Z' is not in the"),
     ],
 )
-def test_sign_refuses(kwargs: dict[str, object], message: str) -> None:
+def test_sign_refuses(kwargs: dict[str, object], message: str | None) -> None:
+    """Word for word; a Host header in any case is a Host header."""
     args: dict[str, object] = {
         "method": "GET",
         "path": "/",
@@ -221,8 +226,12 @@ def test_sign_refuses(kwargs: dict[str, object], message: str) -> None:
         "date": DATE,
     }
     args.update(kwargs)
-    with pytest.raises(ValueError, match=message):
+    if message is None:
+        assert s.sign(**args)  # type: ignore[arg-type]
+        return
+    with pytest.raises(ValueError) as caught:
         s.sign(**args)  # type: ignore[arg-type]
+    assert str(caught.value).startswith(message)
 
 
 # --- parse_authorization() -----------------------------------------------------
