@@ -486,6 +486,8 @@ class InProcessPages:
     ``oldest_first`` turns each page round.
     """
 
+    settings = None  # no connection: what a shared listing is keyed by
+
     def __init__(
         self,
         count,
@@ -582,7 +584,6 @@ def test_the_newest_task_of_a_name_wins_whatever_the_order_served():
     ]
     for oldest_first in (False, True):
         source = InProcessPages(0, tasks=tasks, oldest_first=oldest_first)
-        source.settings = None
         found = Listings().find_by_name(source, INSTANCE_ID, "nightly")
         assert found.id == "c1100000-0000-4000-8000-000000000002"
 

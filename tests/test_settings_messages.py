@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import trustme
 
@@ -148,6 +150,13 @@ def test_environment_variables_for_each_setting():
     assert resolve(environ={**ENV, "HW_MAX_RETRIES": "1"}).max_retries == 1
 
 
+def koocli_config(directory, **profile):
+    """A KooCLI config.json whose current profile, "d", holds ``profile``."""
+    path = directory / "config.json"
+    path.write_text(json.dumps({"current": "d", "profiles": [{"name": "d", **profile}]}))
+    return path
+
+
 def test_project_id_required_message_word_for_word(tmp_path):
     env = {k: v for k, v in ENV.items() if k != "HW_PROJECT_ID"}
     field, message = refusal(resolve, config={}, environ=env)
@@ -157,8 +166,7 @@ def test_project_id_required_message_word_for_word(tmp_path):
         "stack config huaweicloud:projectId/huaweicloud:project_id, "
         "$HW_PROJECT_ID, $HUAWEICLOUD_SDK_PROJECT_ID"
     )
-    kpath = tmp_path / "config.json"
-    kpath.write_text('{"current": "d", "profiles": [{"name": "d", "region": "cn-north-4"}]}')
+    kpath = koocli_config(tmp_path, region="cn-north-4")
     spath = tmp_path / "credentials"
     spath.write_text("[basic]\nak = A\nsk = S\n")
     env = {
@@ -184,8 +192,7 @@ def test_region_required_message_word_for_word(tmp_path):
         "argument endpoint, stack config huaweicloud:dmsEndpoint/huaweicloud:dms_endpoint, "
         "$HW_DMS_ENDPOINT"
     )
-    kpath = tmp_path / "config.json"
-    kpath.write_text('{"current": "d", "profiles": [{"name": "d", "projectId": "kp"}]}')
+    kpath = koocli_config(tmp_path, projectId="kp")
     _, message = refusal(resolve, environ={**env, "HW_SHARED_CONFIG_FILE": str(kpath)})
     assert message == (
         "a region or an endpoint is required; looked at argument region, "
