@@ -35,7 +35,7 @@ from .outputs import (
     tasks_outputs,
 )
 from .provider import LOOKUP_KEY, PREVIEW_KEY, PROVIDER, URN_KEY
-from .reads import CONNECTION_INPUTS, UNKNOWN, check_inputs, lookup_policy
+from .reads import CONNECTION_INPUTS, UNKNOWN, check_inputs, lookup_policy, waiting_notice
 from .settings import (
     ALL_CONFIG_KEYS,
     CONFIG_NAMESPACE,
@@ -196,18 +196,8 @@ class MigrationTask(Resource, module="rocketmq", name="MigrationTask"):
 
         _raise_on_error(self, "MigrationTask", resource_name)
         if policy is not None and pulumi.runtime.is_dry_run():
-            targets = " or ".join(policy.wait_for)
-
-            def warn(status: str | None) -> None:
-                if status and status not in policy.wait_for:
-                    pulumi.log.warn(
-                        f"migration task is {status}; `pulumi up` will wait for {targets} "
-                        f"(timeout {policy.timeout:.0f}s)",
-                        resource=self,
-                    )
-
             # error is unknown in a preview when the read found no error, so watch status only.
-            self.status.apply(warn)
+            self.status.apply(lambda status: _notice(self, "task", policy, {"status": status}))
 
 
 class MigrationTasks(Resource, module="rocketmq", name="MigrationTasks"):
@@ -280,20 +270,14 @@ class MigrationTasks(Resource, module="rocketmq", name="MigrationTasks"):
         super().__init__(PROVIDER, resource_name, props, _read_by(lookup_id, opts))
         _raise_on_error(self, "MigrationTasks", resource_name)
         if policy is not None and pulumi.runtime.is_dry_run():
-            targets = " or ".join(policy.wait_for)
+            counts = self.status_counts
+            counts.apply(lambda counts: _notice(self, "tasks", policy, {"status_counts": counts}))
 
-            def warn(counts: dict[str, int] | None) -> None:
-                waiting = sum(
-                    n for status, n in (counts or {}).items() if status not in policy.wait_for
-                )
-                if waiting:
-                    pulumi.log.warn(
-                        f"{waiting} migration task(s) not yet {targets}; `pulumi up` will wait "
-                        f"for every one (timeout {policy.timeout:.0f}s)",
-                        resource=self,
-                    )
 
-            self.status_counts.apply(warn)
+def _notice(lookup: Resource, kind: str, policy: Any, outputs: dict[str, Any]) -> None:
+    notice = waiting_notice(kind, policy, outputs)
+    if notice:
+        pulumi.log.warn(notice, resource=lookup)
 
 
 def _task_output_names() -> tuple[str, ...]:

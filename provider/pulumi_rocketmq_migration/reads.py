@@ -177,6 +177,30 @@ def check_inputs(lookup: str, inputs: Mapping[str, Any]) -> None:
         lookup_policy(known)
 
 
+def waiting_notice(lookup: str, policy: WaitPolicy, outputs: Mapping[str, Any]) -> str | None:
+    """What a preview says of a gate that ``pulumi up`` will wait on, or None when it won't.
+
+    ``outputs`` needs ``status`` for a task and ``status_counts`` for a set.
+    """
+    targets = " or ".join(policy.wait_for)
+    if lookup == "task":
+        status = outputs.get("status")
+        if status and status not in policy.wait_for:
+            return (
+                f"migration task is {status}; `pulumi up` will wait for {targets} "
+                f"(timeout {policy.timeout:.0f}s)"
+            )
+        return None
+    counts = outputs.get("status_counts") or {}
+    waiting = sum(n for status, n in counts.items() if status not in policy.wait_for)
+    if waiting:
+        return (
+            f"{waiting} migration task(s) not yet {targets}; `pulumi up` will wait "
+            f"for every one (timeout {policy.timeout:.0f}s)"
+        )
+    return None
+
+
 def task_filter(inputs: Mapping[str, Any]) -> TaskFilter:
     return TaskFilter(
         task_type=inputs.get("task_type"), name=inputs.get("name"), status=inputs.get("status")
