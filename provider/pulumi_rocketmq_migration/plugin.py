@@ -336,3 +336,7 @@ def main() -> None:
         server.wait_for_termination()
     except KeyboardInterrupt:
         server.stop(0)
+
+
+if __name__ == "__main__":
+    main()
