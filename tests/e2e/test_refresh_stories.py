@@ -16,16 +16,18 @@ from test_lookup_stories import ACCESS_KEY, SECRET_KEY, configure, emulator, sta
 
 pytestmark = pytest.mark.e2e
 
-PROGRAM = '''
+PROGRAM = """
 import pulumi
 from pulumi_rocketmq_migration import MigrationTask, MigrationTasks
 
 instance = "8f1c2d3e-4b5a-4c6d-9e7f-0a1b2c3d4e5f"
 orders = MigrationTask("orders", instance_id=instance, name="task-rabbit-orders")
-rabbit = MigrationTasks("rabbit", instance_id=instance, task_type="rabbitToRocket", name="task-rabbit-orders")
+rabbit = MigrationTasks(
+    "rabbit", instance_id=instance, task_type="rabbitToRocket", name="task-rabbit-orders"
+)
 pulumi.export("status", orders.status)
 pulumi.export("total", rabbit.total)
-'''
+"""
 
 
 def lookups(project: PulumiProject) -> list[dict]:
