@@ -300,3 +300,49 @@ def test_refresh_rereads_every_lookup_and_fails_when_it_cannot(pulumi_project, e
     text = down.stdout + down.stderr
     assert "(one)" in text and "(all)" in text, text
     assert "Traceback" not in text
+
+
+def test_an_explicit_provider_takes_its_keys_as_secret_inputs(pulumi_project, emulator):
+    """`pulumi:providers:rocketmq-migration` with keys from secret config: ciphertext only."""
+    (pulumi_project.dir / "Pulumi.yaml").write_text(
+        f"""name: yaml-provider
+runtime: yaml
+plugins:
+  providers:
+    - name: rocketmq-migration
+      path: {SCRIPTS_DIR}
+config:
+  sk:
+    type: string
+    secret: true
+resources:
+  dms:
+    type: pulumi:providers:rocketmq-migration
+    properties:
+      dmsEndpoint: {emulator.base_url}
+      projectId: {PROJECT_ID}
+      accessKey: {ACCESS_KEY}
+      secretKey: ${{sk}}
+      maxRetries: 1
+  orders:
+    type: rocketmq-migration:MigrationTask
+    properties:
+      instanceId: {INSTANCE}
+      taskId: {ORDERS}
+    options:
+      provider: ${{dms}}
+outputs:
+  status: ${{orders.status}}
+"""
+    )
+    pulumi_project.config_set("sk", SECRET_KEY, secret=True)
+    up = pulumi_project.up()
+    assert pulumi_project.outputs()["status"] == "finished"
+    stored = pulumi_project.export_as_stored()
+    for text in (up.stdout, up.stderr, stored, pulumi_project.files_on_disk()):
+        assert SECRET_KEY not in text
+    provider = next(
+        r for r in json.loads(stored)["deployment"]["resources"] if "providers:" in r["type"]
+    )
+    assert "ciphertext" in json.dumps(provider["inputs"]["secretKey"])
+    only_gets(emulator)
