@@ -100,13 +100,7 @@ class MigrationProvider(provider_pb2_grpc.ResourceProviderServicer):  # type: ig
 
     def DiffConfig(self, request: Any, context: Any) -> Any:
         olds, news = decode(request.olds).values, decode(request.news).values
-        changed = sorted(k for k in olds.keys() | news.keys() if olds.get(k) != news.get(k))
-        return provider_pb2.DiffResponse(
-            changes=provider_pb2.DiffResponse.DIFF_SOME
-            if changed
-            else provider_pb2.DiffResponse.DIFF_NONE,
-            diffs=changed,
-        )
+        return _diff(_changed(olds, news))
 
     def Configure(self, request: Any, context: Any) -> Any:
         """Keep the configuration: the provider's inputs, else the ``variables`` map.
@@ -166,16 +160,11 @@ class MigrationProvider(provider_pb2_grpc.ResourceProviderServicer):  # type: ig
             if request.HasField("old_inputs")
             else {k: olds.get(k) for k in news}
         )
-        changed = sorted(k for k in before.keys() | news.keys() if before.get(k) != news.get(k))
+        changed = _changed(before, news)
         if not changed and not has_unknown(news):
             live = self._gate(context, lookup, news, preview=True, urn=request.urn)
-            changed = sorted(k for k, v in live.items() if olds.get(k) != v)
-        return provider_pb2.DiffResponse(
-            changes=provider_pb2.DiffResponse.DIFF_SOME
-            if changed
-            else provider_pb2.DiffResponse.DIFF_NONE,
-            diffs=changed,
-        )
+            changed = _changed({k: olds.get(k) for k in live}, live)
+        return _diff(changed)
 
     def Create(self, request: Any, context: Any) -> Any:
         lookup = _resource(context, request.type or _token_of(request.urn))
@@ -270,6 +259,10 @@ def _checked(token: str, lookup: str, given: Mapping[str, Any]) -> dict[str, Any
 
 def _output_names(token: str) -> list[str]:
     return list(schema()["resources"][token]["properties"])
+
+
+def _changed(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
+    return sorted(k for k in olds.keys() | news.keys() if olds.get(k) != news.get(k))
 
 
 def _diff(changed: list[str]) -> Any:

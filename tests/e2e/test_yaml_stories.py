@@ -77,6 +77,11 @@ def yaml_stack(project: PulumiProject, emulator: Emulator, body: str) -> PulumiP
     """A YAML project on the plugin, its keys in stack config (the secret one encrypted)."""
     plugins = f"plugins:\n  providers:\n    - name: rocketmq-migration\n      path: {SCRIPTS_DIR}\n"
     (project.dir / "Pulumi.yaml").write_text(f"name: yaml-e2e\nruntime: yaml\n{plugins}{body}")
+    return plugin_config(project, emulator)
+
+
+def plugin_config(project: PulumiProject, emulator: Emulator) -> PulumiProject:
+    """The plugin's stack config: the emulator, and its keys (the secret one encrypted)."""
     project.config_set("rocketmq-migration:dmsEndpoint", emulator.base_url)
     project.config_set("rocketmq-migration:projectId", PROJECT_ID)
     project.config_set("rocketmq-migration:accessKey", ACCESS_KEY)
