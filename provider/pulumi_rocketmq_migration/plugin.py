@@ -92,8 +92,10 @@ class MigrationProvider(provider_pb2_grpc.ResourceProviderServicer):  # type: ig
     def CheckConfig(self, request: Any, context: Any) -> Any:
         news = decode(request.news)
         variables = config_variables()
-        known = {k: v for k, v in news.values.items() if k in variables}
-        failures = check(known, variables, ())
+        # Stack config comes as text whatever its type (maxRetries "2", insecure "false"):
+        # the settings read text and name the key when it does not parse.
+        typed = {k: v for k, v in news.values.items() if k in variables and not isinstance(v, str)}
+        failures = check(typed, variables, ())
         return provider_pb2.CheckResponse(
             inputs=request.news, failures=[_failure(p, r) for p, r in failures]
         )
