@@ -263,23 +263,7 @@ class MigrationClient:
             "X-Project-Id": self.settings.project_id,
             "User-Agent": USER_AGENT,
         }
-        if credentials.access_key and credentials.secret_key:
-            if credentials.security_token:
-                headers["X-Security-Token"] = credentials.security_token
-            date = signer.sdk_date(datetime.now(timezone.utc))
-            return signer.sign(
-                "GET",
-                path,
-                query,
-                headers,
-                b"",
-                credentials.access_key,
-                credentials.secret_key,
-                date,
-            )
-        assert credentials.auth_token  # settings.resolve guarantees one kind of credentials
-        headers["X-Auth-Token"] = credentials.auth_token
-        return headers
+        return credentials.authorize("GET", path, query, headers)
 
     def _get(self, instance_id: str, query: Sequence[tuple[str, str]]) -> Any:
         """One call: attempts and pauses until an answer, a final error or the deadline."""

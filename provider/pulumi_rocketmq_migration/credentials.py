@@ -28,7 +28,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol
@@ -36,7 +36,8 @@ from typing import Any, Protocol
 import attrs
 import requests
 
-from .errors import CredentialsNotFound, InvalidRequest, ServiceUnavailable
+from . import signer
+from .errors import CredentialsNotFound, InvalidRequest, MigrationTaskError, ServiceUnavailable
 
 CONFIG_NAMESPACE = "huaweicloud"
 
@@ -104,6 +105,27 @@ class Credentials:
     def current(self) -> Credentials:
         """The credentials to sign the next request with: these, as they never change."""
         return self
+
+    def authorize(
+        self,
+        method: str,
+        path: str,
+        query: Sequence[tuple[str, str]],
+        headers: Mapping[str, str],
+        body: bytes = b"",
+    ) -> dict[str, str]:
+        """``headers`` (which hold Host) plus what proves who sends the request: an
+        SDK-HMAC-SHA256 signature (and X-Security-Token for temporary keys), or X-Auth-Token."""
+        if self.access_key and self.secret_key:
+            sent = dict(headers)
+            if self.security_token:
+                sent["X-Security-Token"] = self.security_token
+            date = signer.sdk_date(datetime.now(timezone.utc))
+            return signer.sign(
+                method, path, query, sent, body, self.access_key, self.secret_key, date
+            )
+        assert self.auth_token  # a Credentials holds one kind or the other (see unit)
+        return {**headers, "X-Auth-Token": self.auth_token}
 
     def __repr__(self) -> str:
         return f"Credentials(kind={self.kind!r}, source={self.source!r}, secrets hidden)"
@@ -494,8 +516,17 @@ def parse_expiry(text: str) -> float:
     return moment.timestamp()
 
 
+class Fetcher(Protocol):
+    """Where temporary credentials come from, again and again: the metadata service, or
+    an IAM exchange (federation.py)."""
+
+    def fetch(self) -> Credentials:
+        """A fresh set; raises MetadataUnavailable or a MigrationTaskError saying why not."""
+        ...
+
+
 class RefreshingCredentials:
-    """Temporary credentials from the metadata service, fetched anew before they expire.
+    """Temporary credentials, fetched anew before they expire.
 
     ``current()`` is what a client signs with; it refreshes under a lock when the
     credentials are within the refresh margin of their expiry, so a wait that outlives
@@ -504,7 +535,7 @@ class RefreshingCredentials:
 
     kind = "aksk"
 
-    def __init__(self, service: MetadataService, first: Credentials) -> None:
+    def __init__(self, service: Fetcher, first: Credentials) -> None:
         self.service = service
         self.source = first.source
         self._credentials = first
@@ -519,8 +550,10 @@ class RefreshingCredentials:
                     self._credentials = self.service.fetch()
                     self._fetched = time.time()
                     self.refreshes += 1
-                except MetadataUnavailable as exc:
+                except (MetadataUnavailable, MigrationTaskError) as exc:
                     if (self._credentials.expires_at or 0) <= time.time():
+                        if isinstance(exc, MigrationTaskError):
+                            raise
                         raise ServiceUnavailable(
                             f"temporary credentials from {self.source} expired and could "
                             f"not be refreshed: {exc}"
@@ -538,8 +571,24 @@ class RefreshingCredentials:
         return f"RefreshingCredentials(source={self.source!r}, secrets hidden)"
 
 
-_METADATA: dict[str, RefreshingCredentials] = {}
-_METADATA_LOCK = threading.Lock()
+# One refreshing set per exchange and process (keyed by what identifies the exchange:
+# the metadata address, the identity provider and token file, the agency and its base),
+# so every client, lookup and read of a process shares it.
+_SHARED: dict[tuple[str, ...], RefreshingCredentials] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared(key: tuple[str, ...], fetcher: Callable[[], Fetcher]) -> RefreshingCredentials:
+    """The process's refreshing set for ``key``, fetched the first time it is asked for.
+
+    A first fetch that fails raises and caches nothing, so the next lookup tries again.
+    """
+    with _SHARED_LOCK:
+        known = _SHARED.get(key)
+        if known is None:
+            service = fetcher()
+            known = _SHARED[key] = RefreshingCredentials(service, service.fetch())
+        return known
 
 
 @attrs.frozen
@@ -551,18 +600,10 @@ class MetadataSource:
         return f"ECS metadata {self.endpoint}"
 
     def lookup(self) -> RefreshingCredentials | Missing:
-        # One refreshing set per address and process, so every client shares it.
-        with _METADATA_LOCK:
-            known = _METADATA.get(self.endpoint)
-            if known is not None:
-                return known
-            service = MetadataService(self.endpoint)
-            try:
-                first = service.fetch()
-            except MetadataUnavailable as exc:
-                return Missing(self.place, str(exc))
-            known = _METADATA[self.endpoint] = RefreshingCredentials(service, first)
-            return known
+        try:
+            return shared(("metadata", self.endpoint), lambda: MetadataService(self.endpoint))
+        except MetadataUnavailable as exc:
+            return Missing(self.place, str(exc))
 
 
 # -- the chain -----------------------------------------------------------------
