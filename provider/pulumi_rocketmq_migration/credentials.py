@@ -196,20 +196,25 @@ class MappingSource:
     shown_prefix: str = ""  # how a name is shown: "$" for variables
 
     def lookup(self) -> Credentials | Missing:
+        credentials = unit(self.found(), self.place)
+        return credentials if credentials is not None else self.missing()
+
+    def found(self) -> dict[str, tuple[str, str]]:
+        """field -> (its name as shown, its value), for each field set here."""
         found: dict[str, tuple[str, str]] = {}
         for field, names in self.names.items():
             for name in names:
                 value = self.values.get(self.key_prefix + name)
                 if value not in (None, ""):
-                    found[field] = (self._shown(name), str(value))
+                    found[field] = (self.shown(name), str(value))
                     break
-        credentials = unit(found, self.place)
-        if credentials is not None:
-            return credentials
-        shown = "/".join(self._shown(names[0]) for names in self.names.values())
+        return found
+
+    def missing(self) -> Missing:
+        shown = "/".join(self.shown(names[0]) for names in self.names.values())
         return Missing(self.place, f"none of {shown} set")
 
-    def _shown(self, name: str) -> str:
+    def shown(self, name: str) -> str:
         return self.shown_prefix + self.key_prefix + name
 
 
@@ -634,9 +639,14 @@ class Places:
         return cls(explicit or {}, config, environ, koocli, sdk_file)
 
 
-def sources(places: Places) -> list[Source]:
+def sources(places: Places, keyless: Mapping[str, Sequence[Source]] | None = None) -> list[Source]:
     """The chain, in order; a place that is not there (no stack config, no KooCLI file
-    named, metadata switched off) is not in it, so no message names it."""
+    named, metadata switched off) is not in it, so no message names it.
+
+    ``keyless`` holds the federation sources (federation.py) by the slot each follows:
+    ``stack config``, ``environment HW`` or ``environment SDK``.
+    """
+    after = keyless or {}
     chain: list[Source] = []
     given = {f: places.explicit.get(f) for f in FIELDS if places.explicit.get(f) not in (None, "")}
     if given:
@@ -644,8 +654,11 @@ def sources(places: Places) -> list[Source]:
     if places.config is not None:
         prefix = f"{CONFIG_NAMESPACE}:"
         chain.append(MappingSource("stack config", CONFIG_KEYS, places.config, key_prefix=prefix))
+        chain.extend(after.get("stack config", ()))
     chain.append(MappingSource("environment", HW_VARIABLES, places.environ, shown_prefix="$"))
+    chain.extend(after.get("environment HW", ()))
     chain.append(MappingSource("environment", SDK_VARIABLES, places.environ, shown_prefix="$"))
+    chain.extend(after.get("environment SDK", ()))
     if places.koocli is not None:
         chain.append(KooCliSource(places.koocli))
     if places.sdk_file is not None:

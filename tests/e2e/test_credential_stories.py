@@ -29,6 +29,10 @@ INSTANCE = "8f1c2d3e-4b5a-4c6d-9e7f-0a1b2c3d4e5f"
 TASK = "6cf4dcd3-8471-4139-8b5b-8a3a71f704c7"
 
 
+# What a test keeps of the outer environment: the loopback addresses conftest set.
+KEPT = ("HW_METADATA_ENDPOINT", "HUAWEICLOUD_SDK_IAM_ENDPOINT")
+
+
 @pytest.fixture
 def emulator() -> Iterator[Emulator]:
     with Emulator(
@@ -41,7 +45,7 @@ def emulator() -> Iterator[Emulator]:
 def pulumi_project(pulumi_project: PulumiProject) -> PulumiProject:
     """The harness's project, with no credentials of the outer environment."""
     for name in list(pulumi_project.env):
-        if name.startswith(("HW_", "HUAWEICLOUD_")) and name != "HW_METADATA_ENDPOINT":
+        if name.startswith(("HW_", "HUAWEICLOUD_")) and name not in KEPT:
             del pulumi_project.env[name]
     return pulumi_project
 
