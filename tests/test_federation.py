@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,22 +36,6 @@ def iam_scene(lifetime: float | None = None, projects: list[str] | None = None) 
         iam["key_lifetime_seconds"] = lifetime
     tasks = [task("c1100000-0000-4000-8000-000000000001", "orders-sync")]
     return Scenario.from_dict({"instances": [{"id": INSTANCE_ID, "tasks": tasks}], "iam": iam})
-
-
-@pytest.fixture
-def serve_iam() -> Iterator[Callable[..., Emulator]]:
-    running: list[Emulator] = []
-
-    def start(**scene: Any) -> Emulator:
-        emulator = Emulator(
-            iam_scene(**scene), access_key=ACCESS_KEY, secret_key=SECRET_KEY, project_id=PROJECT_ID
-        ).start()
-        running.append(emulator)
-        return emulator
-
-    yield start
-    for emulator in running:
-        emulator.stop()
 
 
 @pytest.fixture
@@ -92,8 +75,8 @@ def only_allowed_methods(emulator: Emulator) -> None:
             assert record.method == "GET"
 
 
-def test_federation_from_the_sdk_variables_finds_the_project_and_reads(serve_iam, token_file):
-    emulator = serve_iam()
+def test_federation_from_the_sdk_variables_finds_the_project_and_reads(serve, token_file):
+    emulator = serve(iam_scene())
     settings = resolve(environ=federated(emulator, token_file))
     assert settings.project_id == PROJECT_ID
     assert isinstance(settings.credentials, RefreshingCredentials)
@@ -110,8 +93,8 @@ def test_federation_from_the_sdk_variables_finds_the_project_and_reads(serve_iam
 
 
 @pytest.mark.parametrize("family", ["terraform file", "terraform token", "stack config"])
-def test_federation_from_each_place(serve_iam, token_file, family):
-    emulator = serve_iam()
+def test_federation_from_each_place(serve, token_file, family):
+    emulator = serve(iam_scene())
     config = None
     env = where(emulator)
     if family == "terraform file":
@@ -125,8 +108,8 @@ def test_federation_from_each_place(serve_iam, token_file, family):
     assert ID_TOKEN not in repr(settings) and ID_TOKEN not in settings.credentials.source
 
 
-def test_keys_in_an_earlier_place_win_over_a_later_federation(serve_iam, token_file):
-    emulator = serve_iam()
+def test_keys_in_an_earlier_place_win_over_a_later_federation(serve, token_file):
+    emulator = serve(iam_scene())
     env = {**federated(emulator, token_file), "HW_ACCESS_KEY": ACCESS_KEY}
     env["HW_SECRET_KEY"] = SECRET_KEY
     settings = resolve(environ=env)
@@ -134,12 +117,10 @@ def test_keys_in_an_earlier_place_win_over_a_later_federation(serve_iam, token_f
     assert not any(r.path in EXCHANGES for r in emulator.requests)
 
 
-def test_keys_refresh_before_they_expire_and_the_token_file_is_read_each_time(
-    serve_iam, token_file
-):
+def test_keys_refresh_before_they_expire_and_the_token_file_is_read_each_time(serve, token_file):
     """Keys live 2 s (key_lifetime_seconds), so they are refreshed at half their life; the
     emulator refuses expired keys, so every 200 over 3.5 s proves a refresh in time."""
-    emulator = serve_iam(lifetime=2.0)
+    emulator = serve(iam_scene(lifetime=2.0))
     settings = resolve(environ=federated(emulator, token_file))
     credentials = settings.credentials
     assert isinstance(credentials, RefreshingCredentials)
@@ -165,9 +146,9 @@ def test_keys_refresh_before_they_expire_and_the_token_file_is_read_each_time(
 
 
 def test_a_refused_id_token_is_an_auth_error_naming_the_idp_never_the_token(
-    serve_iam, tmp_path, monkeypatch, capsys
+    serve, tmp_path, monkeypatch, capsys
 ):
-    emulator = serve_iam()
+    emulator = serve(iam_scene())
     bad = tmp_path / "bad-token"
     bad.write_text("not-a-token-iam-accepts")
     env = federated(emulator, bad)
@@ -186,9 +167,9 @@ def test_a_refused_id_token_is_an_auth_error_naming_the_idp_never_the_token(
 
 @pytest.mark.parametrize("content", [None, "", "  \n"])
 def test_a_missing_or_empty_token_file_is_a_usage_error_naming_its_variable(
-    serve_iam, tmp_path, monkeypatch, capsys, content
+    serve, tmp_path, monkeypatch, capsys, content
 ):
-    emulator = serve_iam()
+    emulator = serve(iam_scene())
     path = tmp_path / "token"
     if content is not None:
         path.write_text(content)
@@ -215,8 +196,8 @@ def test_a_missing_or_empty_token_file_is_a_usage_error_naming_its_variable(
         ),
     ],
 )
-def test_half_a_federation_is_refused_naming_the_place(serve_iam, given, lacking):
-    emulator = serve_iam()
+def test_half_a_federation_is_refused_naming_the_place(serve, given, lacking):
+    emulator = serve(iam_scene())
     with pytest.raises(IncompleteCredentials) as caught:
         resolve(environ=where(emulator, **given))
     assert f"but not {lacking}" in str(caught.value)
@@ -236,8 +217,8 @@ def base_keys(emulator: Emulator, **more: str) -> dict[str, str]:
         {"HW_ASSUME_ROLE_AGENCY_NAME": AGENCY, "HW_ASSUME_ROLE_DOMAIN_ID": DOMAIN_ID},
     ],
 )
-def test_dms_sees_only_the_agency_keys(serve_iam, agency):
-    emulator = serve_iam()
+def test_dms_sees_only_the_agency_keys(serve, agency):
+    emulator = serve(iam_scene())
     settings = resolve(environ=base_keys(emulator, **agency))
     assert read_all(settings) == ["orders-sync"]
     assert settings.credentials.source.startswith(f"agency {AGENCY} of domain")
@@ -249,8 +230,8 @@ def test_dms_sees_only_the_agency_keys(serve_iam, agency):
     assert [r.principal for r in projects] == [f"agency {DOMAIN}/{AGENCY}"]
 
 
-def test_assume_role_over_federation_and_from_stack_config(serve_iam, token_file):
-    emulator = serve_iam()
+def test_assume_role_over_federation_and_from_stack_config(serve, token_file):
+    emulator = serve(iam_scene())
     role = {"agencyName": AGENCY, "domainName": DOMAIN, "duration": 900}
     config = {"huaweicloud:assumeRole": json.dumps(role)}
     settings = resolve(config=config, environ=federated(emulator, token_file))
@@ -260,8 +241,8 @@ def test_assume_role_over_federation_and_from_stack_config(serve_iam, token_file
     only_allowed_methods(emulator)
 
 
-def test_a_refused_agency_names_agency_and_domain(serve_iam):
-    emulator = serve_iam()
+def test_a_refused_agency_names_agency_and_domain(serve):
+    emulator = serve(iam_scene())
     env = base_keys(emulator, HW_ASSUME_ROLE_AGENCY_NAME="admin", HW_ASSUME_ROLE_DOMAIN_NAME=DOMAIN)
     with pytest.raises(AuthError) as caught:
         resolve(environ=env)
@@ -284,16 +265,16 @@ def test_a_refused_agency_names_agency_and_domain(serve_iam):
         ),
     ],
 )
-def test_an_incomplete_agency_is_a_usage_error(serve_iam, agency, words):
-    emulator = serve_iam()
+def test_an_incomplete_agency_is_a_usage_error(serve, agency, words):
+    emulator = serve(iam_scene())
     with pytest.raises(InvalidRequest) as caught:
         resolve(environ=base_keys(emulator, **agency))
     assert words in str(caught.value) and "$HW_ASSUME_ROLE_*" in str(caught.value)
     assert emulator.requests == []
 
 
-def test_a_stack_config_agency_must_be_an_object(serve_iam):
-    emulator = serve_iam()
+def test_a_stack_config_agency_must_be_an_object(serve):
+    emulator = serve(iam_scene())
     with pytest.raises(InvalidRequest, match="must be an object"):
         resolve(config={"huaweicloud:assumeRole": "dms-reader"}, environ=base_keys(emulator))
 
@@ -305,10 +286,10 @@ def test_a_stack_config_agency_must_be_an_object(serve_iam):
     ("projects", "words"),
     [([], "has no project for region cn-north-4"), (["p-1", "p-2"], "2 projects for region")],
 )
-def test_no_project_or_several_name_the_region(serve_iam, projects, words):
-    emulator = serve_iam(projects=projects) if projects else None
+def test_no_project_or_several_name_the_region(serve, projects, words):
+    emulator = serve(iam_scene(projects=projects)) if projects else None
     if emulator is None:
-        emulator = serve_iam()
+        emulator = serve(iam_scene())
         env = base_keys(emulator, HW_REGION_NAME="cn-east-3")
         words = "has no project for region cn-east-3"
     else:
@@ -320,15 +301,15 @@ def test_no_project_or_several_name_the_region(serve_iam, projects, words):
         assert "p-1, p-2" in str(caught.value)
 
 
-def test_the_project_is_asked_once_per_process_and_credentials(serve_iam):
-    emulator = serve_iam()
+def test_the_project_is_asked_once_per_process_and_credentials(serve):
+    emulator = serve(iam_scene())
     for _ in range(3):
         assert resolve(environ=base_keys(emulator)).project_id == PROJECT_ID
     assert [r.principal for r in emulator.requests if r.path == "/v3/projects"] == ["permanent"]
 
 
-def test_refused_credentials_for_the_project_are_an_auth_error(serve_iam):
-    emulator = serve_iam()
+def test_refused_credentials_for_the_project_are_an_auth_error(serve):
+    emulator = serve(iam_scene())
     env = where(emulator, HW_ACCESS_KEY=ACCESS_KEY, HW_SECRET_KEY="wrong-secret")
     with pytest.raises(AuthError) as caught:
         resolve(environ=env)
@@ -358,8 +339,8 @@ def test_the_iam_endpoint(given, region, cloud, url):
     assert iam_endpoint(given, region, cloud, verify=True, environ={}).url == url
 
 
-def test_the_iam_endpoint_from_each_place_in_order(serve_iam):
-    emulator = serve_iam()
+def test_the_iam_endpoint_from_each_place_in_order(serve):
+    emulator = serve(iam_scene())
     env = {**base_keys(emulator), "HW_AUTH_URL": emulator.base_url + "/v3"}
     env["HUAWEICLOUD_SDK_IAM_ENDPOINT"] = "http://127.0.0.1:1"  # HW_AUTH_URL comes first
     assert resolve(environ=env).project_id == PROJECT_ID
