@@ -74,6 +74,12 @@ class IamService:
         self._lock = threading.Lock()
         self._unscoped: dict[str, str] = {}  # unscoped token -> identity provider id
 
+    @property
+    def unscoped_tokens(self) -> list[str]:
+        """Every unscoped token issued so far, so a test can look for it where none may be."""
+        with self._lock:
+            return list(self._unscoped)
+
     @staticmethod
     def serves(path: str) -> bool:
         return path in METHODS
