@@ -11,7 +11,7 @@ PULUMI_DIR = $(shell scripts/ensure-pulumi --print-dir)
 export PULUMI_SKIP_UPDATE_CHECK := true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION := true
 
-.PHONY: venv pulumi demo test lint types unit bench mutate clean
+.PHONY: venv pulumi plugin demo test lint types unit bench mutate clean
 
 venv: $(STAMP)
 
@@ -23,6 +23,11 @@ $(STAMP): pyproject.toml
 
 pulumi: venv
 	scripts/ensure-pulumi
+
+# The provider plugin as a tarball for `pulumi plugin install resource rocketmq-migration
+# <version> --file dist/pulumi-resource-rocketmq-migration-v<version>-linux-amd64.tar.gz`.
+plugin: venv
+	$(PY) scripts/plugin-tarball dist
 
 demo: venv pulumi
 	PATH="$(PULUMI_DIR):$(abspath $(VENV))/bin:$$PATH" $(PY) scripts/demo.py

@@ -99,8 +99,8 @@ class Noop(Resource):
 
     def __init__(self, name, task_id):
         props = {{key: None for key in INPUTS}}
-        props.update(instance_id=INSTANCE, task_id=task_id, _lookup="task", _urn=f"urn:{{name}}")
-        props["_preview"] = pulumi.runtime.is_dry_run()
+        props.update(instance_id=INSTANCE, task_id=task_id, __lookup="task", __urn=f"urn:{{name}}")
+        props["__preview"] = pulumi.runtime.is_dry_run()
         props.update({{key: None for key in OUTPUT_NAMES if key not in props}})
         super().__init__(NoopProvider(), name, props)
 

@@ -355,3 +355,19 @@ def test_plain_http_to_iam_only_on_loopback():
     with pytest.raises(InvalidRequest) as caught:
         iam_endpoint("http://iam.example.com/v3", None, None, verify=True, environ={})
     assert caught.value.field == "authUrl" and "loopback" in str(caught.value)
+
+
+def test_the_plugin_reads_federation_and_agency_under_its_own_namespace(serve, token_file):
+    emulator = serve(iam_scene())
+    role = {"agencyName": AGENCY, "domainId": DOMAIN_ID}
+    config = {
+        "rocketmq-migration:idpId": IDP,
+        "rocketmq-migration:idTokenFile": str(token_file),
+        "rocketmq-migration:assumeRole": json.dumps(role),
+        "huaweicloud:idpId": "not-the-plugin's",
+    }
+    settings = resolve(config=config, environ=where(emulator), namespace="rocketmq-migration")
+    assert read_all(settings) == ["orders-sync"]
+    assert settings.credentials.source.startswith(f"agency {AGENCY} of domain {DOMAIN_ID}")
+    assert "via federation with identity provider github-actions" in settings.credentials.source
+    only_allowed_methods(emulator)

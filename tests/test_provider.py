@@ -25,7 +25,7 @@ from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
 from pulumi_rocketmq_migration.emulator import Faults
-from pulumi_rocketmq_migration.provider import PROVIDER, MigrationTaskProvider
+from pulumi_rocketmq_migration.provider import PROVIDER, MigrationTaskProvider, RefreshFailed
 
 from .conftest import ACCESS_KEY, INSTANCE_ID, PROJECT_ID, SECRET_KEY, scenario, task
 
@@ -51,7 +51,7 @@ def env(monkeypatch):
 
 
 def props(emulator, **extra):
-    values = {"_lookup": "task", "instance_id": INSTANCE_ID, "endpoint": emulator.base_url}
+    values = {"__lookup": "task", "instance_id": INSTANCE_ID, "endpoint": emulator.base_url}
     values.update(extra)
     return values
 
@@ -85,7 +85,9 @@ def test_read_maps_every_metadata_task_field(serve, env):
 def test_read_reports_domain_failures_as_an_error_output(serve, env):
     emulator = serve(scenario([task("t1", "orders", status="failed")]))
     provider = MigrationTaskProvider()
-    failed = provider.read("x", props(emulator, task_id="t1", wait_for=["finished"], _preview=True))
+    failed = provider.read(
+        "x", props(emulator, task_id="t1", wait_for=["finished"], __preview=True)
+    )
     missing = provider.read("x", props(emulator, task_id="nope"))
     bad = provider.read("x", props(emulator, task_id="t1", wait_for=["done"]))
     assert "'orders' (t1) is failed" in failed.outs["error"]
@@ -98,7 +100,7 @@ def test_a_preview_never_waits(serve, env):
     outs = (
         MigrationTaskProvider()
         .read(
-            "x", props(emulator, task_id="t1", wait_for=["finished"], timeout="1h", _preview=True)
+            "x", props(emulator, task_id="t1", wait_for=["finished"], timeout="1h", __preview=True)
         )
         .outs
     )
@@ -129,7 +131,7 @@ def test_listing_filters_on_task_fields_not_api_parameters(serve, env):
     emulator = serve(scenario(tasks))
     outs = (
         MigrationTaskProvider()
-        .read("x", props(emulator, _lookup="tasks", task_type="rabbitToRocket", status="finished"))
+        .read("x", props(emulator, __lookup="tasks", task_type="rabbitToRocket", status="finished"))
         .outs
     )
     assert outs["ids"] == ["c"]
@@ -163,7 +165,7 @@ def test_through_the_engine_protocol_in_a_separate_process(serve):
         stub.Configure(provider_pb2.ConfigureRequest(args=config))
         request = {
             "__provider": serialize_provider(PROVIDER),
-            "_lookup": "task",
+            "__lookup": "task",
             "instance_id": INSTANCE_ID,
             "task_id": "t1",
         }
@@ -182,16 +184,57 @@ def test_through_the_engine_protocol_in_a_separate_process(serve):
     assert SECRET_KEY not in stderr
 
 
-def test_a_refresh_reads_the_task_it_found_before(serve, env):
-    """On refresh the engine passes the last outputs: both task_id and name are set."""
+def test_a_refresh_reads_again_with_the_inputs_the_program_gave(serve, env):
+    """On refresh the engine passes the last outputs; they carry the program's inputs."""
     older = task("t-old", "same", start_date="2024-01-01 00:00:00.00")
     newer = task("t-new", "same", start_date="2024-06-01 00:00:00.00")
     emulator = serve(scenario([older, newer]))
     provider = MigrationTaskProvider()
     by_name = provider.read("x", props(emulator, name="same")).outs
-    refreshed = provider.read("x", props(emulator, **{**by_name, "task_id": "t-old"})).outs
-    assert by_name["task_id"] == "t-new"
-    assert refreshed["task_id"] == "t-old" and refreshed["error"] is None
+    assert by_name["__inputs"] == {
+        "instance_id": INSTANCE_ID,
+        "endpoint": emulator.base_url,
+        "name": "same",
+    }
+    # The outputs' task_id is an output: the program asked for the newest of a name.
+    refreshed = provider.read("x", {**by_name, "task_id": "t-old"}).outs
+    assert (by_name["task_id"], refreshed["task_id"]) == ("t-new", "t-new")
+    assert refreshed["error"] is None and refreshed["__inputs"] == by_name["__inputs"]
+    tasks = provider.read("x", props(emulator, __lookup="tasks", name="same")).outs
+    assert provider.read("x", tasks).outs["total"] == 2, "a set's name filter survives a refresh"
+
+
+def test_a_refresh_of_a_lookup_read_by_0_1_0_reads_the_task_it_found(serve, env):
+    """0.1.0 kept no inputs in the outputs: its outputs are the inputs, the id winning."""
+    older = task("t-old", "same", start_date="2024-01-01 00:00:00.00")
+    newer = task("t-new", "same", start_date="2024-06-01 00:00:00.00")
+    emulator = serve(scenario([older, newer]))
+    provider = MigrationTaskProvider()
+    outs = provider.read("x", props(emulator, name="same")).outs
+    legacy = {k: v for k, v in outs.items() if not k.startswith("__")} | {"task_id": "t-old"}
+    assert provider.read("x", legacy).outs["task_id"] == "t-old"
+    listing = provider.read("x", props(emulator, __lookup="tasks", name="same")).outs
+    legacy = {k: v for k, v in listing.items() if not k.startswith("__")} | {"name": "same"}
+    assert provider.read("x", legacy).outs["total"] == 2
+
+
+def test_a_refresh_that_cannot_read_fails_naming_the_lookup(serve, env):
+    emulator = serve(scenario([task("t1", "orders", status="starting")]))
+    provider = MigrationTaskProvider()
+    gate = props(emulator, task_id="t1", wait_for=["finished"], timeout="1h")
+    gate["__urn"] = (
+        "urn:pulumi:dev::demo::pulumi-python:dynamic/rocketmq:MigrationTask::orders-gate"
+    )
+    outs = provider.read("x", {**gate, "__preview": True}).outs
+    started = time.monotonic()
+    assert provider.read("x", outs).outs["status"] == "starting", "a refresh never waits"
+    assert time.monotonic() - started < 5
+    missing = provider.read("x", {**gate, "task_id": "gone", "__preview": True}).outs
+    assert "gone" in missing["error"]
+    with pytest.raises(RefreshFailed) as caught:
+        provider.read("x", missing)
+    assert str(caught.value).startswith("MigrationTask 'orders-gate': ")
+    assert "gone" in str(caught.value)
 
 
 # -- big tasks: counts by default, names when asked ------------------------------------
@@ -227,7 +270,7 @@ def test_by_name_lookups_and_a_listing_share_one_listing(serve, env):
     provider = MigrationTaskProvider()
     names = [f"task-{i}" for i in range(0, 137, 7)]  # 20 by-name lookups
     reads = [functools.partial(provider.read, "x", props(emulator, name=n)) for n in names]
-    reads.insert(2, functools.partial(provider.read, "x", props(emulator, _lookup="tasks")))
+    reads.insert(2, functools.partial(provider.read, "x", props(emulator, __lookup="tasks")))
     results = _engine_pool(reads)
     assert all(r.outs["error"] is None for r in results)
     details = [r for r in emulator.requests if ("type", "all") in r.query]
@@ -249,7 +292,7 @@ def test_a_set_gate_waits_for_every_task_with_one_listing_a_poll(serve, env):
     started = time.monotonic()
     outs = (
         MigrationTaskProvider()
-        .read("x", props(emulator, _lookup="tasks", wait_for="finished", poll_interval="1s"))
+        .read("x", props(emulator, __lookup="tasks", wait_for="finished", poll_interval="1s"))
         .outs
     )
     assert outs["error"] is None
@@ -267,7 +310,7 @@ def test_a_set_gate_fails_at_once_when_any_task_fails(serve, env):
     started = time.monotonic()
     outs = (
         MigrationTaskProvider()
-        .read("x", props(emulator, _lookup="tasks", wait_for="finished", poll_interval="1s"))
+        .read("x", props(emulator, __lookup="tasks", wait_for="finished", poll_interval="1s"))
         .outs
     )
     assert "'broken' (bad) is failed" in outs["error"]
@@ -280,7 +323,7 @@ def test_a_set_gate_times_out_naming_a_task_still_waiting(serve, env):
         MigrationTaskProvider()
         .read(
             "x",
-            props(emulator, _lookup="tasks", wait_for="finished", poll_interval="1s", timeout=0.5),
+            props(emulator, __lookup="tasks", wait_for="finished", poll_interval="1s", timeout=0.5),
         )
         .outs
     )
@@ -290,8 +333,8 @@ def test_a_set_gate_times_out_naming_a_task_still_waiting(serve, env):
 def test_a_set_gate_preview_never_waits_and_an_empty_set_is_done(serve, env):
     emulator = serve(scenario(_finishing(2, 600)))
     provider = MigrationTaskProvider()
-    gate = props(emulator, _lookup="tasks", wait_for="finished", timeout="1h")
-    preview = provider.read("x", {**gate, "_preview": True}).outs
+    gate = props(emulator, __lookup="tasks", wait_for="finished", timeout="1h")
+    preview = provider.read("x", {**gate, "__preview": True}).outs
     empty = provider.read("x", {**gate, "name": "no-such-task"}).outs
     assert preview["error"] is None and preview["status_counts"]["starting"] == 2
     assert empty["error"] is None and empty["total"] == 0
@@ -311,7 +354,7 @@ def test_eight_single_gates_cost_more_than_one_set_gate(serve, env):
             ]
         else:
             reads = [
-                functools.partial(provider.read, "x", props(emulator, _lookup="tasks", **wait))
+                functools.partial(provider.read, "x", props(emulator, __lookup="tasks", **wait))
             ]
         started = time.monotonic()
         results = _engine_pool(reads)

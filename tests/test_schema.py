@@ -1,4 +1,7 @@
-"""schema/lookups.json is the lookups' contract: the code and the schema must agree."""
+"""schema/schema.json is the one source of names and types: the code must agree with it.
+
+The Python lookups use the schema's names in snake_case; the plugin serves the file itself.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +13,25 @@ import attrs
 import pytest
 
 import pulumi_rocketmq_migration as package
-from pulumi_rocketmq_migration.models import STATUSES, TASK_TYPES
-from pulumi_rocketmq_migration.settings import CONFIG_NAMESPACE, SOURCES
+from pulumi_rocketmq_migration.models import STATUSES, TASK_TYPES, MetadataTask, MigratedMetadata
+from pulumi_rocketmq_migration.outputs import task_outputs, tasks_outputs
+from pulumi_rocketmq_migration.package_schema import (
+    FUNCTIONS,
+    RESOURCES,
+    camel,
+    lookup_inputs,
+    schema,
+    snake,
+)
+from pulumi_rocketmq_migration.settings import SECRET_CONFIG_KEYS, SOURCES, Credentials, Settings
 
-SCHEMA = json.loads((Path(__file__).parents[1] / "schema" / "lookups.json").read_text())
-LOOKUPS = {
-    "pulumi-python:dynamic/rocketmq:MigrationTask": package.MigrationTask,
-    "pulumi-python:dynamic/rocketmq:MigrationTasks": package.MigrationTasks,
+ROOT = Path(__file__).parents[1]
+SCHEMA = json.loads((ROOT / "schema" / "schema.json").read_text())
+PYTHON_LOOKUPS = {
+    "rocketmq-migration:index:MigrationTask": package.MigrationTask,
+    "rocketmq-migration:index:MigrationTasks": package.MigrationTasks,
 }
-FUNCTIONS = {
+PYTHON_FUNCTIONS = {
     "rocketmq-migration:index:getMigrationTask": (
         package.get_migration_task,
         package.MigrationTaskResult,
@@ -28,6 +41,9 @@ FUNCTIONS = {
         package.MigrationTasksResult,
     ),
 }
+# A Python program waits through the MigrationTask(s) resources; its get_* functions do
+# not wait. Every other language waits through the schema's functions too.
+WAIT_INPUTS = {"wait_for", "fail_on", "timeout", "poll_interval"}
 
 
 def keyword_inputs(function) -> set[str]:
@@ -35,31 +51,100 @@ def keyword_inputs(function) -> set[str]:
     return {name for name in inspect.signature(function).parameters if name not in skip}
 
 
-@pytest.mark.parametrize("token", sorted(LOOKUPS))
-def test_lookup_inputs_and_outputs_match(token):
-    resource = LOOKUPS[token]
+def test_the_package_ships_the_schema_file():
+    assert schema() == SCHEMA
+    assert set(FUNCTIONS) == set(SCHEMA["functions"])
+    assert set(RESOURCES) == set(SCHEMA["resources"])
+
+
+@pytest.mark.parametrize("token", sorted(PYTHON_LOOKUPS))
+def test_python_lookups_take_the_schema_inputs_and_give_its_outputs(token):
+    resource = PYTHON_LOOKUPS[token]
     spec = SCHEMA["resources"][token]
-    assert resource._resource_type_name == token.removeprefix("pulumi-python:")
-    assert keyword_inputs(resource.__init__) == set(spec["inputProperties"])
+    assert keyword_inputs(resource.__init__) == {snake(k) for k in spec["inputProperties"]}
+    assert set(lookup_inputs(RESOURCES[token])) == keyword_inputs(resource.__init__)
     own = resource.__annotations__  # this class's only: strings, unevaluated
     outputs = {name for name, hint in own.items() if str(hint).startswith("pulumi.Output")}
-    assert outputs == set(spec["properties"])
+    outputs.discard("error")  # the dynamic provider's way to carry a failure to the program
+    # The set's filters are outputs in Python too; the plugin's gates echo every input.
+    assert outputs <= {snake(k) for k in spec["properties"]}
 
 
-@pytest.mark.parametrize("token", sorted(FUNCTIONS))
-def test_function_inputs_and_outputs_match(token):
-    function, result = FUNCTIONS[token]
+@pytest.mark.parametrize("token", sorted(PYTHON_FUNCTIONS))
+def test_python_functions_take_the_schema_inputs_and_give_its_outputs(token):
+    function, result = PYTHON_FUNCTIONS[token]
     spec = SCHEMA["functions"][token]
-    assert keyword_inputs(function) == set(spec["inputs"]["properties"])
-    assert {f.name for f in attrs.fields(result)} == set(spec["outputs"]["properties"])
+    inputs = {snake(k) for k in spec["inputs"]["properties"]}
+    assert keyword_inputs(function) == inputs - WAIT_INPUTS
+    assert {f.name for f in attrs.fields(result)} == {
+        snake(k) for k in spec["outputs"]["properties"]
+    }
+
+
+def test_the_core_outputs_are_the_schema_outputs():
+    task = MetadataTask("t1", "orders", "2024-05-20 10:15:42.31", "finished", "rocketmq")
+    where = Settings("https://dms.example", "p1", Credentials("ak", "sk"), region="cn-north-4")
+    one = task_outputs(task, MigratedMetadata(), "i1", where, names=True)
+    many = tasks_outputs([task], "i1", where)
+    spec = SCHEMA["functions"]
+    assert {camel(k) for k in one} == set(
+        spec["rocketmq-migration:index:getMigrationTask"]["outputs"]["properties"]
+    )
+    assert {camel(k) for k in many} == set(
+        spec["rocketmq-migration:index:getMigrationTasks"]["outputs"]["properties"]
+    )
+    summary = SCHEMA["types"]["rocketmq-migration:index:TaskSummary"]["properties"]
+    assert {camel(k) for k in many["tasks"][0]} == set(summary)
+    counts = spec["rocketmq-migration:index:getMigrationTask"]["outputs"]["properties"]
+    assert {camel(k) for k in one["metadata_counts"]} <= set(counts)
+
+
+def test_required_outputs_are_always_set_and_optional_ones_may_be_null():
+    for token, spec in SCHEMA["resources"].items():
+        assert set(spec["required"]) <= set(spec["properties"]), token
+        assert set(spec["requiredInputs"]) == {"instanceId"}, token
+    for token, spec in SCHEMA["functions"].items():
+        assert set(spec["outputs"]["required"]) <= set(spec["outputs"]["properties"]), token
+        assert spec["inputs"]["required"] == ["instanceId"], token
+    task = SCHEMA["functions"]["rocketmq-migration:index:getMigrationTask"]["outputs"]
+    optional = set(task["properties"]) - set(task["required"])
+    assert optional == {"region", *(camel(k) for k in MigratedMetadata.KINDS)}
 
 
 def test_enums_match_the_models():
-    task = SCHEMA["resources"]["pulumi-python:dynamic/rocketmq:MigrationTasks"]["inputProperties"]
-    assert tuple(task["status"]["enum"]) == STATUSES
-    assert tuple(task["task_type"]["enum"]) == TASK_TYPES
+    types = SCHEMA["types"]
+    statuses = [m["value"] for m in types["rocketmq-migration:index:TaskStatus"]["enum"]]
+    assert tuple(statuses) == STATUSES
+    kinds = [m["value"] for m in types["rocketmq-migration:index:TaskType"]["enum"]]
+    assert tuple(kinds) == TASK_TYPES
 
 
-def test_config_keys_match_the_settings():
-    keys = {f"{CONFIG_NAMESPACE}:{key}" for key, _ in SOURCES.values() if key}
-    assert keys == set(SCHEMA["config"]["variables"])
+def test_config_keys_match_the_settings_and_keys_are_secret():
+    variables = SCHEMA["config"]["variables"]
+    assert {key for key, _ in SOURCES.values() if key} == set(variables)
+    assert {k for k, v in variables.items() if v.get("secret")} == set(SECRET_CONFIG_KEYS)
+    provider = SCHEMA["provider"]
+    assert provider["inputProperties"] == variables
+    assert {k for k, v in provider["properties"].items() if v.get("secret")} == set(
+        SECRET_CONFIG_KEYS
+    )
+
+
+def test_every_property_has_a_description():
+    def walk(properties, where):
+        for name, spec in properties.items():
+            assert spec.get("description"), f"{where}.{name}"
+
+    for token, spec in SCHEMA["resources"].items():
+        walk(spec["inputProperties"], token)
+        walk(spec["properties"], token)
+    for token, spec in SCHEMA["functions"].items():
+        walk(spec["inputs"]["properties"], token)
+        walk(spec["outputs"]["properties"], token)
+    walk(SCHEMA["config"]["variables"], "config")
+
+
+def test_names_turn_between_cases_both_ways():
+    for name in ("instanceId", "taskId", "pollInterval", "metadataCounts", "consumerGroups"):
+        assert camel(snake(name)) == name
+    assert snake("statusCounts") == "status_counts"

@@ -94,6 +94,52 @@ def test_project_id_required_lists_every_place_it_looked():
     assert "stack config" not in str(caught.value)
 
 
+def test_the_plugin_reads_every_key_under_its_own_namespace(tmp_path):
+    """The provider plugin's stack config is ``rocketmq-migration:*``; ``huaweicloud:*``
+    there is not its config, and every message names the namespace that was read."""
+    koocli = tmp_path / "config.json"
+    koocli.write_text(
+        json.dumps(
+            {
+                "current": "ci",
+                "profiles": [
+                    {"name": "ci", "mode": "AKSK", "accessKeyId": "koo-ak", "secretAccessKey": "x"}
+                ],
+            }
+        )
+    )
+    config = {
+        "rocketmq-migration:projectId": "plugin-project",
+        "rocketmq-migration:access_key": "plugin-ak",
+        "rocketmq-migration:secretKey": "plugin-sk",
+        "rocketmq-migration:dmsEndpoint": "http://127.0.0.1:9",
+        "huaweicloud:projectId": "not-mine",
+    }
+    settings = resolve(config=config, environ=ENV, namespace="rocketmq-migration")
+    assert settings.project_id == "plugin-project"
+    assert settings.endpoint == "http://127.0.0.1:9"
+    assert settings.credentials.current().access_key == "plugin-ak"
+    source = settings.credentials.current().source
+    assert source == "stack config (rocketmq-migration:access_key, rocketmq-migration:secretKey)"
+    env = {k: v for k, v in ENV.items() if not k.startswith("HW_ACCESS") and k != "HW_PROJECT_ID"}
+    del env["HW_SECRET_KEY"]
+    named = {"rocketmq-migration:sharedConfigFile": str(koocli), "rocketmq-migration:profile": "ci"}
+    found = resolve(
+        explicit={"project_id": "p"}, config=named, environ=env, namespace="rocketmq-migration"
+    )
+    assert found.credentials.current().access_key == "koo-ak"
+    with pytest.raises(InvalidRequest) as caught:
+        resolve(  # no region either: IAM cannot be asked for the project
+            config={"huaweicloud:projectId": "not-mine"},
+            environ={k: v for k, v in env.items() if k != "HW_REGION_NAME"},
+            namespace="rocketmq-migration",
+        )
+    assert "stack config rocketmq-migration:projectId/rocketmq-migration:project_id" in str(
+        caught.value
+    )
+    assert "huaweicloud" not in str(caught.value)
+
+
 def test_an_explicit_region_beats_an_endpoint_from_the_environment():
     env = {**ENV, "HW_DMS_ENDPOINT": "http://127.0.0.1:9"}
     assert resolve(environ=env).endpoint == "http://127.0.0.1:9"

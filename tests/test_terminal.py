@@ -289,7 +289,7 @@ def test_provider_error_output_is_inert(
     hostile_service: Callable[[int, dict[str, Any]], str], provider_env: None
 ) -> None:
     url = hostile_service(404, {"error_code": "DMS.00404022", "error_msg": SERVICE_MESSAGE})
-    props = {"_lookup": "tasks", "instance_id": INSTANCE_ID, "endpoint": url}
+    props = {"__lookup": "tasks", "instance_id": INSTANCE_ID, "endpoint": url}
     error = MigrationTaskProvider().read("id", props).outs["error"]
     assert error and not steering(error) and "\n" not in error
     assert "no such instance\\x1b]0;owned\\x07\\n" in error
@@ -299,7 +299,7 @@ def test_provider_engine_log_lines_are_inert(
     hostile_emulator: Emulator, provider_env: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     props = {
-        "_lookup": "task",
+        "__lookup": "task",
         "instance_id": INSTANCE_ID,
         "endpoint": hostile_emulator.base_url,
         "task_id": "7e000000-0000-4000-8000-00000000ffff",

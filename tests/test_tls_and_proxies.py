@@ -117,7 +117,7 @@ def env(monkeypatch: pytest.MonkeyPatch) -> None:
 def read(emulator: Emulator, **config: str) -> dict:
     provider = MigrationTaskProvider()
     provider.configure(FakeConfigure({f"huaweicloud:{k}": v for k, v in config.items()}))
-    props = {"_lookup": "task", "instance_id": INSTANCE_ID, "task_id": TASK_ID}
+    props = {"__lookup": "task", "instance_id": INSTANCE_ID, "task_id": TASK_ID}
     outs = provider.read("x", {**props, "endpoint": emulator.base_url}).outs
     for client in provider._clients.values():
         client.close()  # ends the tunnel, so that the proxy logs it

@@ -4,4 +4,4 @@ pyproject.toml reads it (``[tool.setuptools.dynamic]``), ``__version__`` and
 ``rocketmq-migration --version`` show it, and CHANGELOG.md names it.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

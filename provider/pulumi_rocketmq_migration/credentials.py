@@ -241,14 +241,18 @@ class KooCliProfile:
 
 
 def koocli_location(
-    config: Mapping[str, Any] | None, environ: Mapping[str, str]
+    config: Mapping[str, Any] | None,
+    environ: Mapping[str, str],
+    namespace: str = CONFIG_NAMESPACE,
 ) -> tuple[Path, str | None] | None:
     """The config file and profile named by stack config or the environment, if any."""
     config = config or {}
-    path = _first_config(config, SHARED_CONFIG_KEYS) or environ.get(SHARED_CONFIG_VARIABLE)
+    path = _first_config(config, SHARED_CONFIG_KEYS, namespace)
+    path = path or environ.get(SHARED_CONFIG_VARIABLE)
     if not path:
         return None
-    profile = _first_config(config, PROFILE_KEYS) or environ.get(PROFILE_VARIABLE) or None
+    profile = _first_config(config, PROFILE_KEYS, namespace)
+    profile = profile or environ.get(PROFILE_VARIABLE) or None
     return Path(os.path.expanduser(str(path))), profile
 
 
@@ -617,13 +621,18 @@ class MetadataSource:
 @attrs.frozen
 class Places:
     """What the chain may read: given arguments, stack config (None where there is none,
-    as in the CLI) and the environment. Files are read once and shared with settings."""
+    as in the CLI) and the environment. Files are read once and shared with settings.
+
+    ``namespace`` is the stack config's: ``huaweicloud`` for the Python lookups, as
+    pulumi-huaweicloud names its keys, and the package's own for the provider plugin.
+    """
 
     explicit: Mapping[str, Any]
     config: Mapping[str, Any] | None
     environ: Mapping[str, str]
     koocli: KooCliProfile | None
     sdk_file: SdkProfile | None
+    namespace: str = CONFIG_NAMESPACE
 
     @classmethod
     def read(
@@ -631,12 +640,13 @@ class Places:
         explicit: Mapping[str, Any] | None,
         config: Mapping[str, Any] | None,
         environ: Mapping[str, str],
+        namespace: str = CONFIG_NAMESPACE,
     ) -> Places:
-        location = koocli_location(config, environ)
+        location = koocli_location(config, environ, namespace)
         koocli = load_koocli_profile(*location) if location else None
         path = sdk_file_path(environ)
         sdk_file = load_sdk_profile(path) if path else None
-        return cls(explicit or {}, config, environ, koocli, sdk_file)
+        return cls(explicit or {}, config, environ, koocli, sdk_file, namespace)
 
 
 def sources(places: Places, keyless: Mapping[str, Sequence[Source]] | None = None) -> list[Source]:
@@ -652,7 +662,7 @@ def sources(places: Places, keyless: Mapping[str, Sequence[Source]] | None = Non
     if given:
         chain.append(MappingSource("arguments", {f: (f,) for f in FIELDS}, given))
     if places.config is not None:
-        prefix = f"{CONFIG_NAMESPACE}:"
+        prefix = f"{places.namespace}:"
         chain.append(MappingSource("stack config", CONFIG_KEYS, places.config, key_prefix=prefix))
         chain.extend(after.get("stack config", ()))
     chain.append(MappingSource("environment", HW_VARIABLES, places.environ, shown_prefix="$"))
@@ -697,9 +707,9 @@ def check_printable(credentials: Credentials) -> None:
             )
 
 
-def _first_config(config: Mapping[str, Any], keys: Sequence[str]) -> str | None:
+def _first_config(config: Mapping[str, Any], keys: Sequence[str], namespace: str) -> str | None:
     for key in keys:
-        value = config.get(f"{CONFIG_NAMESPACE}:{key}")
+        value = config.get(f"{namespace}:{key}")
         if value not in (None, ""):
             return str(value)
     return None

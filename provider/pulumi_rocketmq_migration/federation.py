@@ -27,7 +27,6 @@ import attrs
 
 from . import iam
 from .credentials import (
-    CONFIG_NAMESPACE,
     Credentials,
     IncompleteCredentials,
     MappingSource,
@@ -143,7 +142,7 @@ def federation_sources(places: Places, endpoint: IamEndpoint) -> dict[str, list[
     """The federation source of each place, keyed by the slot of the chain it follows."""
     slots: dict[str, list[Source]] = {}
     if places.config is not None:
-        prefix = f"{CONFIG_NAMESPACE}:"
+        prefix = f"{places.namespace}:"
         config = MappingSource("stack config", CONFIG_KEYS, places.config, key_prefix=prefix)
         slots["stack config"] = [FederationSource(config, endpoint)]
     for slot, names in (("environment HW", HW_VARIABLES), ("environment SDK", SDK_VARIABLES)):
@@ -159,9 +158,9 @@ def agency(places: Places) -> Agency | None:
     """The agency to assume: stack config ``assumeRole`` (an object), else HW_ASSUME_ROLE_*."""
     for key in ASSUME_ROLE_KEYS if places.config is not None else ():
         assert places.config is not None
-        given = places.config.get(f"{CONFIG_NAMESPACE}:{key}")
+        given = places.config.get(f"{places.namespace}:{key}")
         if given not in (None, ""):
-            return _agency(_object(given), f"stack config {CONFIG_NAMESPACE}:{key}")
+            return _agency(_object(given), f"stack config {places.namespace}:{key}")
     values = {
         key: places.environ[name]
         for key, name in ASSUME_ROLE_VARIABLES.items()

@@ -67,7 +67,7 @@ import attrs
 from .client import check_one_task, on_throttle
 from .errors import InvalidRequest, NotFound, ServiceUnavailable, Throttled
 from .models import MetadataTask, TaskPage
-from .settings import SOURCES, Settings, config_places
+from .settings import CONFIG_NAMESPACE, SOURCES, Settings, config_places
 
 DEFAULT_CONCURRENCY = 8
 MAX_CONCURRENCY = 32
@@ -116,13 +116,15 @@ class ListingPolicy:
         explicit: int | str | None = None,
         config: Mapping[str, Any] | None = None,
         environ: Mapping[str, str] | None = None,
+        namespace: str = CONFIG_NAMESPACE,
     ) -> ListingPolicy:
         """The concurrency from an option, then stack config, then the environment.
 
         The same order and places as every other setting (settings.py).
         """
         candidates: list[tuple[str, Any]] = [("concurrency", explicit)]
-        candidates += [(place, (config or {}).get(place)) for place in config_places("concurrency")]
+        places = config_places("concurrency", namespace)
+        candidates += [(place, (config or {}).get(place)) for place in places]
         candidates += [(f"${v}", (environ or {}).get(v)) for v in SOURCES["concurrency"][1]]
         for place, value in candidates:
             if value in (None, ""):

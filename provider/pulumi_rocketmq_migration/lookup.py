@@ -34,7 +34,8 @@ from .outputs import (
     task_outputs,
     tasks_outputs,
 )
-from .provider import CONNECTION_INPUTS, PROVIDER, lookup_policy
+from .provider import LOOKUP_KEY, PREVIEW_KEY, PROVIDER, URN_KEY
+from .reads import CONNECTION_INPUTS, UNKNOWN, check_inputs, lookup_policy, waiting_notice
 from .settings import (
     ALL_CONFIG_KEYS,
     CONFIG_NAMESPACE,
@@ -51,6 +52,18 @@ Statuses = Sequence[str] | str | None
 
 def _refuse(resource_name: str, kind: str, exc: MigrationTaskError) -> pulumi.RunError:
     return pulumi.RunError(f"{kind} {resource_name!r}: {exc}")
+
+
+def _checked(resource_name: str, kind: str, lookup: str, props: dict[str, Any]) -> Any:
+    """The core's checks on the plain inputs, at once, so a preview fails naming the
+    property; an Output is checked by the provider once it is known. The wait policy
+    the lookup asked for, or None."""
+    known = {k: UNKNOWN if isinstance(v, pulumi.Output) else v for k, v in props.items()}
+    try:
+        check_inputs(lookup, known)
+        return lookup_policy(props)
+    except MigrationTaskError as exc:
+        raise _refuse(resource_name, kind, exc) from None
 
 
 def _plain_text(field: str, value: Any) -> None:
@@ -171,17 +184,7 @@ class MigrationTask(Resource, module="rocketmq", name="MigrationTask"):
             "region": region,
             "project_id": project_id,
         }
-        try:
-            _plain_text("instance_id", instance_id)
-            check_one_task(task_id, name)
-            _plain_text("task_id", task_id)
-            _plain_text("name", name)
-            if fail_on is not None and wait_for is None:
-                raise InvalidRequest("fail_on", "needs wait_for")
-            policy = lookup_policy(props)
-            check_metadata(metadata)
-        except MigrationTaskError as exc:
-            raise _refuse(resource_name, "MigrationTask", exc) from None
+        policy = _checked(resource_name, "MigrationTask", "task", props)
         # Each registered property costs the engine time in every preview: send only what was given.
         props = {k: v for k, v in props.items() if v is not None}
 
@@ -193,18 +196,8 @@ class MigrationTask(Resource, module="rocketmq", name="MigrationTask"):
 
         _raise_on_error(self, "MigrationTask", resource_name)
         if policy is not None and pulumi.runtime.is_dry_run():
-            targets = " or ".join(policy.wait_for)
-
-            def warn(status: str | None) -> None:
-                if status and status not in policy.wait_for:
-                    pulumi.log.warn(
-                        f"migration task is {status}; `pulumi up` will wait for {targets} "
-                        f"(timeout {policy.timeout:.0f}s)",
-                        resource=self,
-                    )
-
             # error is unknown in a preview when the read found no error, so watch status only.
-            self.status.apply(warn)
+            self.status.apply(lambda status: _notice(self, "task", policy, {"status": status}))
 
 
 class MigrationTasks(Resource, module="rocketmq", name="MigrationTasks"):
@@ -260,14 +253,7 @@ class MigrationTasks(Resource, module="rocketmq", name="MigrationTasks"):
             "region": region,
             "project_id": project_id,
         }
-        try:
-            _plain_text("instance_id", instance_id)
-            TaskFilter(task_type=task_type, name=name, status=status)
-            if fail_on is not None and wait_for is None:
-                raise InvalidRequest("fail_on", "needs wait_for")
-            policy = lookup_policy(props)
-        except MigrationTaskError as exc:
-            raise _refuse(resource_name, "MigrationTasks", exc) from None
+        policy = _checked(resource_name, "MigrationTasks", "tasks", props)
         # A gate's inputs are not outputs: register them only when given.
         for key in ("wait_for", "fail_on", "timeout", "poll_interval"):
             if props[key] is None:
@@ -284,20 +270,14 @@ class MigrationTasks(Resource, module="rocketmq", name="MigrationTasks"):
         super().__init__(PROVIDER, resource_name, props, _read_by(lookup_id, opts))
         _raise_on_error(self, "MigrationTasks", resource_name)
         if policy is not None and pulumi.runtime.is_dry_run():
-            targets = " or ".join(policy.wait_for)
+            counts = self.status_counts
+            counts.apply(lambda counts: _notice(self, "tasks", policy, {"status_counts": counts}))
 
-            def warn(counts: dict[str, int] | None) -> None:
-                waiting = sum(
-                    n for status, n in (counts or {}).items() if status not in policy.wait_for
-                )
-                if waiting:
-                    pulumi.log.warn(
-                        f"{waiting} migration task(s) not yet {targets}; `pulumi up` will wait "
-                        f"for every one (timeout {policy.timeout:.0f}s)",
-                        resource=self,
-                    )
 
-            self.status_counts.apply(warn)
+def _notice(lookup: Resource, kind: str, policy: Any, outputs: dict[str, Any]) -> None:
+    notice = waiting_notice(kind, policy, outputs)
+    if notice:
+        pulumi.log.warn(notice, resource=lookup)
 
 
 def _task_output_names() -> tuple[str, ...]:
@@ -312,9 +292,9 @@ def _internal(
     type_ = f"pulumi-python:{type(resource)._resource_type_name}"
     parent = opts.parent if opts else None
     return {
-        "_lookup": lookup,
-        "_preview": pulumi.runtime.is_dry_run(),
-        "_urn": pulumi.resource.create_urn(resource_name, type_, parent=parent),
+        LOOKUP_KEY: lookup,
+        PREVIEW_KEY: pulumi.runtime.is_dry_run(),
+        URN_KEY: pulumi.resource.create_urn(resource_name, type_, parent=parent),
     }
 
 

@@ -1,4 +1,4 @@
-"""The dynamic provider: the engine's Read step for migration-task lookups.
+"""The dynamic provider: the engine's Read step for the Python lookups, over the core (reads.py).
 
 It runs in the provider process the engine starts (``python -m pulumi.dynamic``).
 It captures nothing when pickled: credentials come from the chain (credentials.py)
@@ -6,52 +6,63 @@ in this process, reading the stack config ``configure`` was handed (keys arrive 
 as secrets), the environment, the credentials files or the ECS metadata service, and
 they stay in this process.
 
+The engine calls Read three ways, and the props tell them apart:
+
+- in a preview or an update, props are the inputs the program registered, with the
+  internal ``__lookup``, ``__preview`` and ``__urn`` (a ``__`` name is one the engine's
+  display leaves out, so a diff shows only what the program gave);
+- in a refresh, props are the last outputs, which carry the program's inputs under
+  ``__inputs``: the refresh re-reads with exactly those, as a preview does (it never waits).
+
 A domain failure (task failed, not found, timeout, refused credentials) does not
-raise here, because the engine would show a Python traceback; the read returns
-the failure in the ``error`` output instead, and the lookup in the program turns
-it into a clean RunError that names the resource. Only bugs raise.
+raise in a preview or an update, because the engine would show a Python traceback;
+the read returns the failure in the ``error`` output instead, and the lookup in the
+program turns it into a clean RunError that names the resource. A refresh has no
+program to do that, so there it raises ``RefreshFailed``, whose last line names the
+lookup and the cause; the refresh then fails instead of storing the error.
 """
 
 from __future__ import annotations
 
-import os
-import sys
 import threading
-import time
 from collections.abc import Mapping
 from typing import Any
 
 from pulumi.dynamic import ConfigureRequest, ReadResult, ResourceProvider
 
-from .client import MigrationClient
-from .errors import InvalidRequest, MigrationTaskError, TaskFailed
-from .listing import SHARED, ListingPolicy, read_tasks
-from .models import MetadataTask, TaskDetail, TaskFilter
-from .outputs import check_metadata, task_outputs, tasks_outputs
-from .settings import (
-    ALL_CONFIG_KEYS,
-    CONFIG_NAMESPACE,
-    Settings,
-    insecure_warning,
-    resolve,
-)
+from .engine_log import EngineLog
+from .errors import MigrationTaskError
+from .package_schema import lookup_inputs
+from .reads import CONNECTION_INPUTS, Reader, lookup_policy
+from .settings import ALL_CONFIG_KEYS, CONFIG_NAMESPACE
 from .terminal import printable
-from .waiting import WaitPolicy, deciding_task, wait, wait_all
 
-# Lookup inputs that choose where to connect; never secrets.
-CONNECTION_INPUTS = ("endpoint", "region", "project_id")
+__all__ = ["CONNECTION_INPUTS", "PROVIDER", "MigrationTaskProvider", "lookup_policy"]
+
+# The internal inputs a lookup registers beside the program's own (lookup.py).
+LOOKUP_KEY, PREVIEW_KEY, URN_KEY = "__lookup", "__preview", "__urn"
+# The output that keeps the program's inputs for a refresh.
+INPUTS_KEY = "__inputs"
+
+
+class RefreshFailed(Exception):
+    """A refresh could not read a lookup: the message names it and the cause."""
 
 
 class MigrationTaskProvider(ResourceProvider):
-    """Reads migration tasks; never creates, updates or deletes anything."""
+    """Reads migration tasks; never creates, updates or deletes anything.
+
+    Stacks hold this class pickled by reference, so its module path and name are
+    part of every deployed stack: keep them, and keep ``__setstate__`` accepting
+    any state.
+    """
 
     # Nothing secret is ever captured, so the pickled provider need not be a secret.
     serialize_as_secret_always = False
 
     def __init__(self) -> None:
         super().__init__()
-        self._config: dict[str, str] = {}
-        self._clients: dict[Settings, MigrationClient] = {}
+        self._reader = Reader()
         self._lock = threading.Lock()
 
     def __getstate__(self) -> dict[str, Any]:
@@ -60,6 +71,10 @@ class MigrationTaskProvider(ResourceProvider):
 
     def __setstate__(self, state: Mapping[str, Any]) -> None:
         self.__init__()  # type: ignore[misc]
+
+    @property
+    def _clients(self) -> dict[Any, Any]:
+        return self._reader._clients
 
     def configure(self, req: ConfigureRequest) -> None:
         """Keep the ``huaweicloud:`` keys the lookups' provider resource was handed.
@@ -71,210 +86,51 @@ class MigrationTaskProvider(ResourceProvider):
             f"{CONFIG_NAMESPACE}:{k}": req.config.get(f"{CONFIG_NAMESPACE}:{k}")
             for k in ALL_CONFIG_KEYS
         }
-        self._config = {k: str(v) for k, v in found.items() if v is not None}
+        self._reader = Reader({k: str(v) for k, v in found.items() if v is not None})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        inputs = {k: v for k, v in props.items() if not k.startswith("_")}
+        refresh = INPUTS_KEY in props or LOOKUP_KEY not in props
+        given, lookup = _given(props) if refresh else _program_inputs(props)
+        urn = props.get(URN_KEY)
+        internal = {LOOKUP_KEY: lookup, URN_KEY: urn, INPUTS_KEY: given}
         try:
-            settings = resolve(
-                explicit={k: props.get(k) for k in CONNECTION_INPUTS}, config=self._config
+            outputs = self._reader.read(
+                lookup, given, preview=refresh or bool(props.get(PREVIEW_KEY)), log=EngineLog(urn)
             )
-            client = self._client(settings, _EngineLog(props.get("_urn")))
-            if props.get("_lookup") == "tasks":
-                outputs = self._read_tasks(client, settings, props)
-            else:
-                outputs = self._read_task(client, settings, props)
             outputs["error"] = None
         except MigrationTaskError as exc:
+            if refresh:
+                kind = "MigrationTasks" if lookup == "tasks" else "MigrationTask"
+                raise RefreshFailed(f"{kind} {_name(urn)!r}: {exc}") from None
             # It becomes a RunError the engine prints: service text made inert (terminal.py).
             outputs = {"error": printable(str(exc))}
-        return ReadResult(id_, {**inputs, **outputs})
-
-    def _client(self, settings: Settings, log: _EngineLog) -> MigrationClient:
-        with self._lock:
-            client = self._clients.get(settings)
-            if client is None:
-                client = self._clients[settings] = MigrationClient(settings)
-                if settings.insecure:
-                    log.warn(insecure_warning(settings))  # once per client, not per read
-            return client
-
-    def _read_task(
-        self, client: MigrationClient, settings: Settings, props: Mapping[str, Any]
-    ) -> dict[str, Any]:
-        instance_id = _required(props, "instance_id")
-        policy = lookup_policy(props)  # checked before anything is sent
-        names = check_metadata(props.get("metadata"))
-        # On refresh the engine hands back the last outputs, which hold both the task's
-        # id and its name: the id, when there is one, is the task this lookup is about.
-        task_id = props.get("task_id") or SHARED.task_id_for(
-            client, instance_id, None, _required(props, "name"), self._listing_policy()
-        )
-        detail = client.get_task(instance_id, task_id, kind="all")
-        if policy is not None:
-            verdict = policy.verdict(detail.task)
-            if verdict == "failed":
-                raise TaskFailed(detail.task.id, detail.task.name, detail.task.status)
-            # A preview shows the status as it is; only an update waits.
-            if verdict == "waiting" and not props.get("_preview"):
-                detail = _wait(client, instance_id, task_id, policy, _EngineLog(props.get("_urn")))
-        return task_outputs(detail.task, detail.metadata, instance_id, settings, names)
-
-    def _read_tasks(
-        self, client: MigrationClient, settings: Settings, props: Mapping[str, Any]
-    ) -> dict[str, Any]:
-        instance_id = _required(props, "instance_id")
-        selection = TaskFilter(
-            task_type=props.get("task_type"), name=props.get("name"), status=props.get("status")
-        )
-        policy = lookup_policy(props)  # checked before anything is sent
-        listing = self._listing_policy()
-        if policy is None:
-            tasks = selection.select(SHARED.tasks(client, instance_id, listing))
-            return tasks_outputs(tasks, instance_id, settings)
-        # A gate's statuses are read afresh: never a listing another lookup made.
-        tasks = selection.select(read_tasks(client, instance_id, listing))
-        decider = deciding_task(tasks, policy)
-        verdict = policy.verdict(decider) if decider is not None else "reached"
-        if verdict == "failed" and decider is not None:
-            raise TaskFailed(decider.id, decider.name, decider.status)
-        # A preview shows the statuses as they are; only an update waits.
-        if verdict == "waiting" and not props.get("_preview"):
-            log = _EngineLog(props.get("_urn"))
-            tasks = _wait_all(client, instance_id, selection, policy, listing, log, tasks)
-        return tasks_outputs(tasks, instance_id, settings)
-
-    def _listing_policy(self) -> ListingPolicy:
-        """Pages in flight per listing: stack config ``huaweicloud:maxConcurrency``, then
-        ``$HW_MAX_CONCURRENCY``."""
-        return ListingPolicy.resolve(config=self._config, environ=os.environ)
+        return ReadResult(id_, {**given, **outputs, **internal})
 
 
-def _wait(
-    client: MigrationClient, instance_id: str, task_id: str, policy: WaitPolicy, log: _EngineLog
-) -> TaskDetail:
-    latest: TaskDetail | None = None
-
-    def read_again() -> MetadataTask:
-        nonlocal latest
-        latest = client.get_task(instance_id, task_id, kind="all")
-        return latest.task
-
-    def report(task: MetadataTask, elapsed: float) -> None:
-        log.info(
-            f"migration task {task.name!r} is {task.status} after {elapsed:.0f}s; "
-            f"waiting for {' or '.join(policy.wait_for)}"
-        )
-
-    wait(read_again, policy, on_change=report)
-    assert latest is not None, "wait reads at least once"
-    return latest
+def _program_inputs(props: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
+    """The inputs the program registered, without the internal ones and the output slots."""
+    given = {k: v for k, v in props.items() if not k.startswith("_") and v is not None}
+    return given, str(props.get(LOOKUP_KEY))
 
 
-# At most this many status lines a poll; the rest are counted in the summary.
-CHANGE_LINES = 20
+def _given(props: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
+    """A refresh's inputs: those the last read kept, or, for a lookup read before they were
+    kept (0.1.0), its outputs taken as inputs, the id winning over the name."""
+    kept = props.get(INPUTS_KEY)
+    if isinstance(kept, Mapping):
+        return dict(kept), str(props.get(LOOKUP_KEY))
+    lookup = "tasks" if "total" in props else "task"
+    # region and project_id are outputs too, resolved from wherever they came from: as
+    # inputs they could outrank an endpoint in stack config, so the config decides again.
+    names = set(lookup_inputs(lookup)) - {"region", "project_id"}
+    given = {k: v for k, v in props.items() if k in names and v is not None}
+    if lookup == "task" and given.get("task_id"):
+        given.pop("name", None)  # an output here: the id is the task this lookup is about
+    return given, lookup
 
 
-def _wait_all(
-    client: MigrationClient,
-    instance_id: str,
-    selection: TaskFilter,
-    policy: WaitPolicy,
-    listing: ListingPolicy,
-    log: _EngineLog,
-    first: tuple[MetadataTask, ...],
-) -> tuple[MetadataTask, ...]:
-    """Wait on a set: one listing a poll, each status change said on the engine's log."""
-    started = time.monotonic()
-    last: dict[str, str] = {}
-    ahead = [first]  # the first poll is the listing just read
-    targets = " or ".join(policy.wait_for)
-
-    def read_all() -> tuple[MetadataTask, ...]:
-        elapsed = time.monotonic() - started
-        if ahead:
-            tasks = ahead.pop()
-        else:
-            left = listing.within(max(1.0, policy.timeout - elapsed))
-            tasks = selection.select(read_tasks(client, instance_id, left))
-        changed = [t for t in tasks if last.get(t.id) != t.status]
-        for task in changed[:CHANGE_LINES]:
-            log.info(f"migration task {task.name!r} is {task.status} after {elapsed:.0f}s")
-        if changed:
-            reached = sum(t.status in policy.wait_for for t in tasks)
-            more = len(changed) - CHANGE_LINES
-            log.info(
-                (f"({more} more changes) " if more > 0 else "")
-                + f"{reached} of {len(tasks)} tasks {targets}; waiting for {targets}"
-            )
-        last.clear()
-        last.update((t.id, t.status) for t in tasks)
-        return tasks
-
-    return wait_all(read_all, policy)
-
-
-def lookup_policy(props: Mapping[str, Any]) -> WaitPolicy | None:
-    """The wait policy a lookup asked for, or None when it does not wait."""
-    wait_for = props.get("wait_for")
-    if not wait_for:
-        return None
-    return WaitPolicy.build(
-        wait_for,
-        props.get("fail_on"),
-        # None means the default; 0 keeps its documented meaning (check once, do not wait).
-        timeout=props.get("timeout"),
-        interval=props.get("poll_interval"),
-    )
-
-
-def _required(props: Mapping[str, Any], field: str) -> str:
-    value = props.get(field)
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidRequest(field, "must be a non-empty string")
-    return value
-
-
-class _EngineLog:
-    """Progress lines on the lookup's resource, through the engine's Log service.
-
-    The engine passes its address as the provider process's first argument; when
-    it cannot be reached (a test calling read directly), lines go to stderr.
-    """
-
-    def __init__(self, urn: Any) -> None:
-        self.urn = urn if isinstance(urn, str) else ""
-        self._engine: Any = None
-        address = sys.argv[1] if len(sys.argv) > 1 and ":" in sys.argv[1] else None
-        if address:
-            try:
-                import grpc  # type: ignore[import-untyped]
-                from pulumi.runtime.proto import engine_pb2_grpc
-
-                self._engine = engine_pb2_grpc.EngineStub(grpc.insecure_channel(address))
-            except Exception:  # logging must never break a read
-                self._engine = None
-
-    def info(self, message: str) -> None:
-        self._log("INFO", message)
-
-    def warn(self, message: str) -> None:
-        self._log("WARNING", message)
-
-    def _log(self, severity: str, message: str) -> None:
-        message = printable(message)  # task names come from the service
-        if self._engine is not None:
-            try:
-                from pulumi.runtime.proto import engine_pb2
-
-                level = getattr(engine_pb2, severity)
-                self._engine.Log(
-                    engine_pb2.LogRequest(severity=level, message=message, urn=self.urn)
-                )
-                return
-            except Exception:
-                pass
-        print(message, file=sys.stderr, flush=True)
+def _name(urn: Any) -> str:
+    return urn.rsplit("::", 1)[-1] if isinstance(urn, str) and urn else "lookup"
 
 
 PROVIDER = MigrationTaskProvider()

@@ -101,11 +101,11 @@ SNAKE_CASE = {
 SECRET_CONFIG_KEYS = ("accessKey", "secretKey", "securityToken")
 
 
-def config_places(field: str) -> tuple[str, ...]:
+def config_places(field: str, namespace: str = CONFIG_NAMESPACE) -> tuple[str, ...]:
     """The stack-config keys a setting is read from, in order: camelCase, then snake_case."""
     key = SOURCES[field][0]
     spellings = dict.fromkeys((key, SNAKE_CASE.get(key, key))) if key else {}
-    return tuple(f"{CONFIG_NAMESPACE}:{spelling}" for spelling in spellings)
+    return tuple(f"{namespace}:{spelling}" for spelling in spellings)
 
 
 # Every spelling of every stack-config key, secret or not.
@@ -339,7 +339,7 @@ def _layers(places: Places) -> list[Mapping[str, Any]]:
     if config is not None:
         values = {}
         for field in SOURCES:
-            for place in config_places(field):
+            for place in config_places(field, places.namespace):
                 if config.get(place) not in (None, ""):
                     values[field] = config[place]
                     break
@@ -363,7 +363,7 @@ def _layers(places: Places) -> list[Mapping[str, Any]]:
 def _looked_at(places: Places, field: str) -> str:
     where = [f"argument {field}"]
     if places.config is not None and config_places(field):
-        where.append("stack config " + "/".join(config_places(field)))
+        where.append("stack config " + "/".join(config_places(field, places.namespace)))
     where.extend(f"${v}" for v in SOURCES[field][1])
     if field in ("region", "project_id") and places.koocli is not None:
         where.append(f"{places.koocli.place} ({'region' if field == 'region' else 'projectId'})")
@@ -413,16 +413,17 @@ def resolve(
     explicit: Mapping[str, Any] | None = None,
     config: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
+    namespace: str = CONFIG_NAMESPACE,
 ) -> Settings:
     """Resolve settings from arguments, then stack config, then the environment.
 
-    ``config`` maps full stack-config keys (``huaweicloud:region``) to values, as the
-    Pulumi engine hands them to a provider's configure step; None where no stack config
-    is read (the CLI), so that no message names it.
+    ``config`` maps full stack-config keys (``huaweicloud:region``, or ``namespace``'s)
+    to values, as the Pulumi engine hands them to a provider's configure step; None
+    where no stack config is read (the CLI), so that no message names it.
     """
     explicit = {k: v for k, v in (explicit or {}).items() if v not in (None, "")}
     environ = os.environ if environ is None else environ
-    places = Places.read(explicit, config, environ)
+    places = Places.read(explicit, config, environ, namespace)
     layers = _layers(places)
 
     def first(field: str) -> Any:

@@ -30,6 +30,11 @@ HOST_DIR = REPO_ROOT / "scripts" / "pulumi-host"
 PINNED_VERSION = (REPO_ROOT / "scripts" / "pulumi-version").read_text().strip().lstrip("v")
 # The plugins the engine needs for Python programs and Python dynamic providers.
 PYTHON_PLUGINS = ("pulumi-language-python", "pulumi-resource-pulumi-python")
+# Pulumi's own YAML language host, which ensure-pulumi builds beside the CLI.
+YAML_HOST = "pulumi-language-yaml"
+# Where this checkout's console scripts are: the provider plugin among them.
+SCRIPTS_DIR = Path(sysconfig.get_path("scripts"))
+PLUGIN = "pulumi-resource-rocketmq-migration"
 
 DEFAULT_TIMEOUT = float(os.environ.get("E2E_PULUMI_TIMEOUT", "300"))
 # The ECS metadata address every run gets unless told otherwise: a closed loopback port,
@@ -137,6 +142,9 @@ def private_cli(pulumi: Path, bin_dir: Path) -> Path:
     for source in HOST_DIR.iterdir():
         if source.is_file():
             shutil.copy2(source, bin_dir / source.name)
+    yaml_host = pulumi.parent / YAML_HOST
+    if yaml_host.is_file() and not (bin_dir / YAML_HOST).exists():
+        os.symlink(yaml_host.resolve(), bin_dir / YAML_HOST)  # found beside `pulumi`
     return target
 
 

@@ -236,6 +236,10 @@ class Emulator:
     # Serving
 
     def _handle(self, handler: _Handler) -> None:
+        if handler.server is not self._server:
+            # A connection kept alive past stop(): a stopped server answers nothing.
+            _reset(handler)
+            return
         received = time.time()
         request_id = str(uuid.uuid4())
         split = urlsplit(handler.path)
