@@ -3,13 +3,21 @@
     1. arguments          only where a caller takes key arguments (the Python API)
     2. stack config       huaweicloud:accessKey / secretKey / securityToken
                           (or access_key / secret_key / security_token)
+       ... federation     huaweicloud:idpId + idTokenFile (federation.py)
     3. environment HW_*   HW_ACCESS_KEY, HW_SECRET_KEY, HW_SECURITY_TOKEN; or HW_AUTH_TOKEN
+       ... federation     HW_ASSUME_ROLE_IDP_ID + HW_ASSUME_ROLE_ID_TOKEN_FILE (or _ID_TOKEN)
     4. environment SDK    HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_SECURITY_TOKEN
+       ... federation     HUAWEICLOUD_SDK_IDP_ID + HUAWEICLOUD_SDK_ID_TOKEN_FILE
     5. KooCLI config.json only when huaweicloud:sharedConfigFile or HW_SHARED_CONFIG_FILE
                           names one; profile huaweicloud:profile, HW_PROFILE, else ``current``
     6. SDK credentials    HUAWEICLOUD_SDK_CREDENTIALS_FILE or ~/.huaweicloud/credentials, [basic]
     7. ECS metadata       the instance agency's temporary keys, refreshed before they expire;
                           its address is HW_METADATA_ENDPOINT (default http://169.254.169.254)
+
+A place's federation follows that place's keys: a pipeline that sets both in one
+place gets the keys. With an agency to assume (huaweicloud:assumeRole, or
+HW_ASSUME_ROLE_AGENCY_NAME and a domain), whatever this chain finds only signs the
+assume call (federation.AssumeRoleSource).
 
 Credentials come as one unit from the first source that holds any key or token:
 a source that holds only part of a set (an access key without its secret key) is an
