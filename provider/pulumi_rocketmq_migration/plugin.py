@@ -23,6 +23,7 @@ Reads are served on a pool of threads, one per call in flight, so gates wait at 
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import threading
@@ -319,9 +320,12 @@ def _refusal(refused: Refused) -> str:
 
 
 def _config_text(value: Any) -> str:
-    """A configuration value as stack config holds it: text (booleans as true/false)."""
+    """A configuration value as stack config holds it: text (booleans as true/false,
+    an object such as assumeRole as JSON)."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
     return str(value)
 
 
