@@ -64,13 +64,13 @@ export class Provider extends pulumi.ProviderResource {
         resourceInputs["region"] = args?.region;
         resourceInputs["projectId"] = args?.projectId;
         resourceInputs["cacertFile"] = args?.cacertFile;
-        resourceInputs["insecure"] = pulumi.output(args?.insecure).apply(JSON.stringify);
-        resourceInputs["maxRetries"] = pulumi.output(args?.maxRetries).apply(JSON.stringify);
+        resourceInputs["insecure"] = args?.insecure;
+        resourceInputs["maxRetries"] = args?.maxRetries;
         resourceInputs["dmsEndpoint"] = args?.dmsEndpoint;
         resourceInputs["cloud"] = args?.cloud;
         resourceInputs["sharedConfigFile"] = args?.sharedConfigFile;
         resourceInputs["profile"] = args?.profile;
-        resourceInputs["maxConcurrency"] = pulumi.output(args?.maxConcurrency).apply(JSON.stringify);
+        resourceInputs["maxConcurrency"] = args?.maxConcurrency;
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
         opts = pulumi.mergeOptions(opts, { additionalSecretOutputs: ["accessKey", "secretKey", "securityToken"] });
         super(Provider.__pulumiType, name, resourceInputs, opts);

@@ -3,8 +3,6 @@
 package rocketmqmigration
 
 import (
-	"encoding/json"
-
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -17,15 +15,4 @@ func resourceOptions(opts []pulumi.ResourceOption) []pulumi.ResourceOption {
 
 func invokeOptions(opts []pulumi.InvokeOption) []pulumi.InvokeOption {
 	return append([]pulumi.InvokeOption{pulumi.Version(Version)}, opts...)
-}
-
-// configText is a provider input as the engine hands it over: JSON text ("" when unset).
-func configText(value pulumi.Input) pulumi.StringOutput {
-	return pulumi.ToOutput(value).ApplyT(func(v interface{}) (string, error) {
-		text, err := json.Marshal(v)
-		if err != nil || string(text) == "null" {
-			return "", err
-		}
-		return string(text), nil
-	}).(pulumi.StringOutput)
 }

@@ -57,10 +57,10 @@ func NewProvider(ctx *pulumi.Context, name string, args *ProviderArgs, opts ...p
 		inputs["cacertFile"] = args.CacertFile
 	}
 	if args.Insecure != nil {
-		inputs["insecure"] = configText(args.Insecure)
+		inputs["insecure"] = args.Insecure
 	}
 	if args.MaxRetries != nil {
-		inputs["maxRetries"] = configText(args.MaxRetries)
+		inputs["maxRetries"] = args.MaxRetries
 	}
 	if args.DmsEndpoint != nil {
 		inputs["dmsEndpoint"] = args.DmsEndpoint
@@ -75,7 +75,7 @@ func NewProvider(ctx *pulumi.Context, name string, args *ProviderArgs, opts ...p
 		inputs["profile"] = args.Profile
 	}
 	if args.MaxConcurrency != nil {
-		inputs["maxConcurrency"] = configText(args.MaxConcurrency)
+		inputs["maxConcurrency"] = args.MaxConcurrency
 	}
 	opts = append(opts, pulumi.AdditionalSecretOutputs([]string{"accessKey", "secretKey", "securityToken"}))
 	var resource Provider
