@@ -1,7 +1,8 @@
 """``python -m benchmarks [--quick] [--only PART[,PART...]] [--out FILE]``.
 
 Parts: listing, pulumi (loopback, as before); scale-listing, names, big, stack500
-(issue 11: 50 ms latency, by-name lookups, a big task, 100 vs 500 lookups). For a
+(issue 11: 50 ms latency, by-name lookups, a big task, 100 vs 500 lookups); plugin
+(issue 16: start-up, 16 gates against 1, an invoke against a dynamic read). For a
 cheap subset: ``make bench BENCH_ARGS="--only scale-listing,names"``.
 
 Prints markdown tables and the targets (PASS/MISS), and writes every figure as JSON
@@ -20,13 +21,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import listing, report, scale, stacks
+from . import listing, plugin, report, scale, stacks
 from .common import REPO_ROOT, emulator, instance_id, task_ids
 
 LIST_COUNTS = (100, 1_000, 10_000)
 STACK_COUNTS = (1, 20, 100)
 ROUND_TRIP_SAMPLES = 200
-PARTS = ("listing", "pulumi", "scale-listing", "names", "big", "stack500")
+PARTS = ("listing", "pulumi", "scale-listing", "names", "big", "stack500", "plugin")
 SCALE_PARTS = {"scale-listing": "listing", "names": "names", "big": "big", "stack500": "stack500"}
 
 
@@ -95,6 +96,9 @@ def main(argv: list[str] | None = None) -> int:
         if parts:
             print(f"scale ({', '.join(sorted(parts))}) ...", file=sys.stderr, flush=True)
             results["scale"] = scale.run(root, parts, args.quick)
+        if "plugin" in args.only:
+            print("plugin ...", file=sys.stderr, flush=True)
+            results["plugin"] = plugin.run(root / "plugin", args.quick)
     results["targets"] = report.targets(results)
     results["load_after"] = _load()
     results["wall_seconds"] = time.perf_counter() - started

@@ -10,7 +10,7 @@ from typing import Any
 
 from pulumi_rocketmq_migration.listing import planned_pages
 
-from . import scale
+from . import plugin, scale
 from .listing import PAGE
 
 PROVIDER_BUDGET = 1024  # bytes of serialized provider per lookup
@@ -86,6 +86,8 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             f"{ours / sdk:.2f}x ({ours:.3f} s vs {sdk:.3f} s)",
         )
     for name, ok, detail in scale.targets(results.get("scale", {})):
+        add(name, ok, detail)
+    for name, ok, detail in plugin.targets(results.get("plugin", {})):
         add(name, ok, detail)
     stacks = results.get("stacks")
     if stacks:
@@ -225,6 +227,8 @@ def markdown(results: dict[str, Any]) -> str:
     if stacks:
         lines += _stack_tables(stacks)
     lines += scale.markdown(results.get("scale", {}))
+    if results.get("plugin"):
+        lines += plugin.markdown(results["plugin"])
     found = results.get("targets", [])
     if found:
         if results.get("quick"):

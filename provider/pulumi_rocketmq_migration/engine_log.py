@@ -6,6 +6,7 @@ import sys
 import threading
 from typing import Any
 
+from .protos import load
 from .terminal import printable
 
 _STUB: list[Any] = []
@@ -21,9 +22,9 @@ def _engine() -> Any:
             if address:
                 try:
                     import grpc  # type: ignore[import-untyped]
-                    from pulumi.runtime.proto import engine_pb2_grpc
 
-                    stub = engine_pb2_grpc.EngineStub(grpc.insecure_channel(address))
+                    channel = grpc.insecure_channel(address)
+                    stub = load("engine_pb2_grpc").EngineStub(channel)
                 except Exception:  # logging must never break a read
                     stub = None
             _STUB.append(stub)
@@ -52,8 +53,7 @@ class EngineLog:
         message = printable(message)  # task names come from the service
         if self._engine is not None:
             try:
-                from pulumi.runtime.proto import engine_pb2
-
+                engine_pb2 = load("engine_pb2")
                 level = getattr(engine_pb2, severity)
                 self._engine.Log(
                     engine_pb2.LogRequest(severity=level, message=message, urn=self.urn)

@@ -35,7 +35,7 @@ from .outputs import (
     tasks_outputs,
 )
 from .provider import LOOKUP_KEY, PREVIEW_KEY, PROVIDER, URN_KEY
-from .reads import CONNECTION_INPUTS, UNKNOWN, check_inputs, lookup_policy, waiting_notice
+from .reads import CONNECTION_INPUTS, check_inputs, lookup_policy, waiting_notice
 from .settings import (
     ALL_CONFIG_KEYS,
     CONFIG_NAMESPACE,
@@ -44,6 +44,7 @@ from .settings import (
     insecure_warning,
     resolve,
 )
+from .unknown import UNKNOWN
 
 PROVIDER_NAME = "rocketmq-migration"
 

@@ -33,7 +33,6 @@ from typing import Any, NoReturn
 
 import grpc  # type: ignore[import-untyped]
 from google.protobuf import empty_pb2  # type: ignore[import-untyped]
-from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
 
 from ._version import __version__
 from .engine_log import EngineLog
@@ -49,9 +48,13 @@ from .package_schema import (
     schema,
     served,
 )
-from .reads import UNKNOWN, Reader, check_inputs, lookup_policy, waiting_notice
-from .settings import ALL_CONFIG_KEYS
+from .protos import load
+from .unknown import UNKNOWN
 from .wire import Values, check, decode, encode, from_core, has_unknown, in_schema_names, to_core
+
+plugin_pb2: Any = load("plugin_pb2")
+provider_pb2: Any = load("provider_pb2")
+provider_pb2_grpc: Any = load("provider_pb2_grpc")
 
 # Calls served at once: every gate of a large stack may be waiting at the same time.
 WORKERS = 128
@@ -65,11 +68,18 @@ class Refused(Exception):
         self.failures = failures
 
 
-class MigrationProvider(provider_pb2_grpc.ResourceProviderServicer):
+class MigrationProvider(provider_pb2_grpc.ResourceProviderServicer):  # type: ignore[misc]
     """The ResourceProvider service of the plugin."""
 
     def __init__(self) -> None:
-        self._reader = Reader(namespace=PACKAGE)
+        self._reader: Any = None
+
+    @property
+    def reader(self) -> Any:
+        """The core's reader; unconfigured, it reads the environment and files only."""
+        if self._reader is None:
+            self._reader = _core().Reader(namespace=PACKAGE)
+        return self._reader
 
     # -- the plugin and its configuration ---------------------------------------
 
@@ -90,13 +100,7 @@ class MigrationProvider(provider_pb2_grpc.ResourceProviderServicer):
 
     def DiffConfig(self, request: Any, context: Any) -> Any:
         olds, news = decode(request.olds).values, decode(request.news).values
-        changed = sorted(k for k in olds.keys() | news.keys() if olds.get(k) != news.get(k))
-        return provider_pb2.DiffResponse(
-            changes=provider_pb2.DiffResponse.DIFF_SOME
-            if changed
-            else provider_pb2.DiffResponse.DIFF_NONE,
-            diffs=changed,
-        )
+        return _diff(_changed(olds, news))
 
     def Configure(self, request: Any, context: Any) -> Any:
         """Keep the configuration: the provider's inputs, else the ``variables`` map.
@@ -109,10 +113,10 @@ class MigrationProvider(provider_pb2_grpc.ResourceProviderServicer):
             given = {k.removeprefix(prefix): v for k, v in request.variables.items()}
         config = {
             f"{PACKAGE}:{key}": _config_text(given[key])
-            for key in ALL_CONFIG_KEYS
+            for key in _core().ALL_CONFIG_KEYS
             if given.get(key) not in (None, "", UNKNOWN)
         }
-        self._reader = Reader(config, namespace=PACKAGE)
+        self._reader = _core().Reader(config, namespace=PACKAGE)
         return provider_pb2.ConfigureResponse(
             acceptSecrets=True, supportsPreview=True, acceptResources=False
         )
@@ -156,16 +160,11 @@ class MigrationProvider(provider_pb2_grpc.ResourceProviderServicer):
             if request.HasField("old_inputs")
             else {k: olds.get(k) for k in news}
         )
-        changed = sorted(k for k in before.keys() | news.keys() if before.get(k) != news.get(k))
+        changed = _changed(before, news)
         if not changed and not has_unknown(news):
             live = self._gate(context, lookup, news, preview=True, urn=request.urn)
-            changed = sorted(k for k, v in live.items() if olds.get(k) != v)
-        return provider_pb2.DiffResponse(
-            changes=provider_pb2.DiffResponse.DIFF_SOME
-            if changed
-            else provider_pb2.DiffResponse.DIFF_NONE,
-            diffs=changed,
-        )
+            changed = _changed({k: olds.get(k) for k in live}, live)
+        return _diff(changed)
 
     def Create(self, request: Any, context: Any) -> Any:
         lookup = _resource(context, request.type or _token_of(request.urn))
@@ -222,15 +221,23 @@ class MigrationProvider(provider_pb2_grpc.ResourceProviderServicer):
     ) -> dict[str, Any]:
         log = EngineLog(urn)
         try:
-            outputs = self._reader.read(lookup, inputs, preview=preview, log=log)
+            outputs = self.reader.read(lookup, inputs, preview=preview, log=log)
         except MigrationTaskError as exc:
             names = lookup_inputs(lookup)
             _abort(context, grpc.StatusCode.UNKNOWN, in_schema_names(str(exc), names))
-        policy = lookup_policy(inputs)
-        notice = waiting_notice(lookup, policy, outputs) if policy and preview else None
+        policy = _core().lookup_policy(inputs)
+        notice = _core().waiting_notice(lookup, policy, outputs) if policy and preview else None
         if notice:
             log.warn(notice)
-        return outputs
+        return dict(outputs)
+
+
+def _core() -> Any:
+    """The core, imported on first use: it brings requests and the client (about 0.1 s),
+    which a plugin started only for its schema never needs."""
+    from . import reads
+
+    return reads
 
 
 def _checked(token: str, lookup: str, given: Mapping[str, Any]) -> dict[str, Any]:
@@ -241,7 +248,7 @@ def _checked(token: str, lookup: str, given: Mapping[str, Any]) -> dict[str, Any
         raise Refused(failures)
     inputs = to_core({k: v for k, v in given.items() if v is not None})
     try:
-        check_inputs(lookup, inputs)
+        _core().check_inputs(lookup, inputs)
     except MigrationTaskError as exc:
         field = getattr(exc, "field", "")
         problem = getattr(exc, "problem", str(exc))
@@ -252,6 +259,10 @@ def _checked(token: str, lookup: str, given: Mapping[str, Any]) -> dict[str, Any
 
 def _output_names(token: str) -> list[str]:
     return list(schema()["resources"][token]["properties"])
+
+
+def _changed(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
+    return sorted(k for k in olds.keys() | news.keys() if olds.get(k) != news.get(k))
 
 
 def _diff(changed: list[str]) -> Any:

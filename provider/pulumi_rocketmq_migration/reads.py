@@ -26,13 +26,15 @@ from .errors import InvalidRequest, TaskFailed
 from .listing import SHARED, ListingPolicy, read_tasks
 from .models import MetadataTask, TaskDetail, TaskFilter
 from .outputs import check_metadata, task_outputs, tasks_outputs
-from .settings import CONFIG_NAMESPACE, Settings, insecure_warning, resolve
+from .settings import ALL_CONFIG_KEYS, CONFIG_NAMESPACE, Settings, insecure_warning, resolve
+from .unknown import UNKNOWN
 from .waiting import WaitPolicy, deciding_task, wait, wait_all
 
 # Lookup inputs that choose where to connect; never secrets.
 CONNECTION_INPUTS = ("endpoint", "region", "project_id")
 # The two kinds of lookup: one task, or a set.
 LOOKUPS = ("task", "tasks")
+__all__ = ["ALL_CONFIG_KEYS", "CONNECTION_INPUTS", "LOOKUPS", "UNKNOWN", "Reader", "check_inputs"]
 
 
 class Log(Protocol):
@@ -138,16 +140,6 @@ class Reader:
         if verdict == "waiting" and not preview:
             tasks = _wait_all(client, instance_id, selection, policy, listing, log, tasks)
         return tasks_outputs(tasks, instance_id, settings)
-
-
-class _Unknown:
-    """A value the engine does not know yet (a preview's unknown output)."""
-
-    def __repr__(self) -> str:
-        return "UNKNOWN"
-
-
-UNKNOWN: Any = _Unknown()
 
 
 def check_inputs(lookup: str, inputs: Mapping[str, Any]) -> None:

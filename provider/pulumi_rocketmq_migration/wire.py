@@ -2,7 +2,7 @@
 
 The engine's values are protobuf Structs in which a few strings and objects are
 special: an unknown (a preview's value not known yet) and a secret. This module
-turns them into plain Python values (``reads.UNKNOWN`` for an unknown, and the set
+turns them into plain Python values (``unknown.UNKNOWN`` for an unknown, and the set
 of keys that were secret) and back, and checks inputs against the package schema:
 an unknown property, a wrong type or a missing required one is a failure naming
 the property, as the engine shows a Check failure.
@@ -18,7 +18,7 @@ from google.protobuf import json_format, struct_pb2  # type: ignore[import-untyp
 
 from .errors import shown
 from .package_schema import camel, resolve_ref, snake
-from .reads import UNKNOWN
+from .unknown import UNKNOWN
 
 # The engine's special values (sdk/go/common/resource/plugin/rpc.go).
 UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from harness import PLUGIN, REPO_ROOT, SCRIPTS_DIR, PulumiProject
-from test_yaml_stories import ACCESS_KEY, INSTANCE, ORDERS, PROJECT_ID, SECRET_KEY, emulator  # noqa: F401
+from test_yaml_stories import INSTANCE, ORDERS, emulator, plugin_config  # noqa: F401
 
 from pulumi_rocketmq_migration._version import __version__
 from pulumi_rocketmq_migration.package_schema import schema
@@ -39,11 +39,7 @@ outputs:
 
 def configured(project: PulumiProject, emulator) -> PulumiProject:
     (project.dir / "Pulumi.yaml").write_text(PROGRAM)
-    project.config_set("rocketmq-migration:dmsEndpoint", emulator.base_url)
-    project.config_set("rocketmq-migration:projectId", PROJECT_ID)
-    project.config_set("rocketmq-migration:accessKey", ACCESS_KEY)
-    project.config_set("rocketmq-migration:secretKey", SECRET_KEY, secret=True)
-    return project
+    return plugin_config(project, emulator)
 
 
 def without_scripts_on_path(project: PulumiProject) -> None:
