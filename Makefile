@@ -46,6 +46,7 @@ sdk: venv
 	cd sdk/nodejs && npm pack $(NPM_FLAGS) --pack-destination $(abspath dist)
 	test -f dist/pulumi-rocketmq-migration-$(SDK_VERSION).tgz
 	cd sdk/go/rocketmqmigration && go build ./... && go vet ./...
+	cd examples/go-gate && go vet .
 
 demo: venv pulumi
 	PATH="$(PULUMI_DIR):$(abspath $(VENV))/bin:$$PATH" $(PY) scripts/demo.py

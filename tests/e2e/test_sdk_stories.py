@@ -22,7 +22,15 @@ from typing import Any
 
 import pytest
 from harness import EXAMPLES_DIR, REPO_ROOT, SCRIPTS_DIR, diagnostics, project_env
-from test_yaml_stories import ACCESS_KEY, FAILED, PROJECT_ID, SECRET_KEY, serving
+from test_yaml_stories import (
+    ACCESS_KEY,
+    FAILED,
+    PROJECT_ID,
+    SECRET_KEY,
+    _scenario,
+    only_gets,
+    wave_id,
+)
 
 from pulumi_rocketmq_migration._version import __version__
 from pulumi_rocketmq_migration.emulator import Emulator, Scenario
@@ -46,7 +54,7 @@ def twelve_waves(finish_after: float) -> Emulator:
     )
     base["instances"][0]["tasks"].extend(
         {
-            "id": f"{index:08d}-0000-4000-8000-000000000000",
+            "id": wave_id(index),
             "name": f"wave-{index}",
             "start_date": "2024-06-01 00:00:00.00",
             "type": "rocketmq",
@@ -127,7 +135,10 @@ def go_runner(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def emulator() -> Iterator[Emulator]:
-    with serving() as running:
+    scenario = _scenario(limit_cap=10)  # the YAML stories' tasks, pages cut to 10
+    with Emulator(
+        scenario, access_key=ACCESS_KEY, secret_key=SECRET_KEY, project_id=PROJECT_ID
+    ) as running:
         yield running
 
 
@@ -200,11 +211,6 @@ def runner(request: pytest.FixtureRequest, language: str) -> Path:
 @pytest.fixture
 def stack(pulumi_cli: Path, tmp_path: Path, emulator: Emulator, language: str) -> Stack:
     return Stack(pulumi_cli, tmp_path, emulator, language)
-
-
-def only_gets(emulator: Emulator) -> None:
-    assert emulator.requests, "the plugin read the service"
-    assert {r.method for r in emulator.requests} == {"GET"}
 
 
 def succeeded(result: dict[str, Any]) -> dict[str, Any]:
