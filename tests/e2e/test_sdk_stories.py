@@ -265,6 +265,58 @@ def test_a_failed_task_gives_one_clean_error_and_its_dependents_are_not_created(
     only_gets(emulator)
 
 
+BAD_TS = """import * as rocketmq from "pulumi-rocketmq-migration";
+new rocketmq.MigrationTask("typo", { instanceId: "i", waitFor: ["done"] });
+new rocketmq.MigrationTask("case", { instanceID: "i" });
+"""
+
+BAD_GO = """package main
+
+import (
+	rmq "github.com/rocketmq-migration/pulumi-rocketmq-migration/sdk/go/rocketmqmigration"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+func main() {
+	pulumi.Run(func(ctx *pulumi.Context) error {
+		_, err := rmq.NewMigrationTask(ctx, "typo", &rmq.MigrationTaskArgs{
+			InstanceId: pulumi.String("i"),
+			TaskId:     "x",
+			WaitFor:    []string{"finished"},
+		})
+		return err
+	})
+}
+"""
+
+
+def test_a_bad_argument_is_a_compile_error(runner, language):
+    if language == "ts":
+        (runner / "bad.ts").write_text(BAD_TS)
+        flags = ["--noEmit", "--strict", "--module", "commonjs", "--moduleResolution", "node"]
+        cmd, cwd = ["npm", "exec", "--", "tsc", *flags, "bad.ts"], runner
+        wanted = ["Type '\"done\"' is not assignable to type", "'instanceID' does not exist"]
+    else:
+        cwd = runner.parent / "bad"
+        cwd.mkdir(exist_ok=True)
+        (cwd / "main.go").write_text(BAD_GO)
+        cmd = ["go", "build", "-o", os.devnull, "."]
+        wanted = ['cannot use "x"', "StringPtrInput", "TaskStatusArrayInput"]
+    done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode != 0
+    for text in wanted:
+        assert text in done.stdout + done.stderr, done.stdout + done.stderr
+
+
+def test_a_bad_argument_past_the_compiler_is_refused_naming_it(stack, runner, emulator):
+    result = stack.run(runner, "preview", "bad")
+    assert not result["ok"]
+    text = result["stdout"] + result["error"]
+    assert "waitFor" in text and "done" in text, text
+    assert "Traceback" not in text
+    assert not emulator.requests, "bad input is refused before anything is sent"
+
+
 def test_twelve_gates_waiting_at_once_take_about_as_long_as_one(stack, runner, emulator):
     """Every gate's first read comes before the tasks finish: none waits for another's slot."""
     emulator.stop()

@@ -126,6 +126,16 @@ var stories = map[string]pulumi.RunFunc{
 		return nil
 	},
 
+	// A status Go's untyped constants let through: the engine's message names it.
+	"bad": func(ctx *pulumi.Context) error {
+		_, err := rmq.NewMigrationTask(ctx, "typo", &rmq.MigrationTaskArgs{
+			InstanceId: pulumi.String(instance),
+			TaskId:     pulumi.String(orders),
+			WaitFor:    rmq.TaskStatusArray{"done"},
+		})
+		return err
+	},
+
 	// Keys handed to an explicit provider in clear (from the environment): the SDK makes
 	// them secrets. And the default provider, configured from the stack's secret config.
 	"provider": func(ctx *pulumi.Context) error {

@@ -84,6 +84,15 @@ export const stories: Record<string, Program> = {
         return { statuses: pulumi.all(statuses) };
     },
 
+    // A status no type allows, forced past the compiler: the engine's message names it.
+    bad: async () => {
+        new rocketmq.MigrationTask("typo", {
+            instanceId: INSTANCE,
+            taskId: ORDERS,
+            waitFor: ["done" as rocketmq.TaskStatus],
+        });
+    },
+
     // Keys handed to an explicit provider in clear (from the environment): the SDK makes
     // them secrets.
     provider: async () => {
