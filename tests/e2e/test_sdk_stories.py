@@ -308,6 +308,27 @@ def test_a_bad_argument_is_a_compile_error(runner, language):
         assert text in done.stdout + done.stderr, done.stdout + done.stderr
 
 
+def readme_program(fence: str) -> str:
+    """The README's minimal program in one language (its SDK section)."""
+    text = (REPO_ROOT / "README.md").read_text()
+    section = text[text.index("### TypeScript and Go: the SDKs") :]
+    match = re.search(rf"```{fence}\n(.*?)```", section, re.S)
+    assert match, f"no {fence} program in the README's SDK section"
+    return match[1]
+
+
+def test_the_readme_programs_compile(runner, language):
+    if language == "ts":
+        (runner / "readme.ts").write_text(readme_program("typescript"))
+        flags = ["--noEmit", "--strict", "--module", "commonjs", "--moduleResolution", "node"]
+        _run(["npm", "exec", "--", "tsc", *flags, "readme.ts"], runner)
+    else:
+        cwd = runner.parent / "readme"
+        cwd.mkdir(exist_ok=True)
+        (cwd / "main.go").write_text(readme_program("go"))
+        _run(["go", "vet", "."], cwd)
+
+
 def test_a_bad_argument_past_the_compiler_is_refused_naming_it(stack, runner, emulator):
     result = stack.run(runner, "preview", "bad")
     assert not result["ok"]
