@@ -2,7 +2,6 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import * as enums from "./types/enums";
-import * as outputs from "./types/output";
 import * as utilities from "./utilities";
 
 /**
