@@ -31,7 +31,7 @@ from .stacks import Project, pulumi_dir
 
 INSTANCE = "plugin-bench-instance"
 GATES = 16
-READS_TO_FINISH = 3
+READS_TO_FINISH = 6
 LATENCY = 0.05
 SCRIPTS = Path(sys.executable).parent
 GET_TASK = "rocketmq-migration:index:getMigrationTask"
