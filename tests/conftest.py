@@ -1,8 +1,9 @@
 """Shared fixtures: a real emulator on loopback and settings that point at it.
 
 Also: the loopback guard (tests/loopback_guard.py) is on for every test, and the ECS
-metadata address points at a closed loopback port, for this process and every
-subprocess a test starts, unless a test points it at an emulator.
+metadata address and IAM (HUAWEICLOUD_SDK_IAM_ENDPOINT) point at a closed loopback
+port, for this process and every subprocess a test starts, unless a test points them
+at an emulator.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ from tests.loopback_guard import loopback_only  # noqa: F401  (an autouse fixtur
 # Port 1 on loopback: nothing listens there, so a metadata lookup is refused at once.
 CLOSED_METADATA = "http://127.0.0.1:1"
 os.environ["HW_METADATA_ENDPOINT"] = CLOSED_METADATA
+CLOSED_IAM = "http://127.0.0.1:1"
+os.environ["HUAWEICLOUD_SDK_IAM_ENDPOINT"] = CLOSED_IAM
+os.environ.pop("HW_AUTH_URL", None)
 
 ACCESS_KEY = "AKTESTACCESSKEY"
 SECRET_KEY = "sk-never-printed-7f3a9c"

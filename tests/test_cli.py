@@ -180,9 +180,14 @@ def environment(home: Path, **extra: str) -> dict[str, str]:
         "HW_PROJECT_ID": PROJECT,
         # Never the real ECS metadata address: the loopback one tests/conftest.py set.
         "HW_METADATA_ENDPOINT": os.environ["HW_METADATA_ENDPOINT"],
+        "HUAWEICLOUD_SDK_IAM_ENDPOINT": os.environ["HUAWEICLOUD_SDK_IAM_ENDPOINT"],
     }
     env.update(extra)
     return {k: v for k, v in env.items() if v}
+
+
+# What a test keeps of the outer environment: the loopback addresses conftest set.
+KEPT = ("HW_METADATA_ENDPOINT", "HUAWEICLOUD_SDK_IAM_ENDPOINT")
 
 
 def check_clean(*texts: str) -> None:
@@ -422,7 +427,7 @@ def test_missing_credentials_exit_2_and_name_where_it_looked(
     home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     for name in list(os.environ):
-        if name.startswith(("HW_", "HUAWEICLOUD_")) and name != "HW_METADATA_ENDPOINT":
+        if name.startswith(("HW_", "HUAWEICLOUD_")) and name not in KEPT:
             monkeypatch.delenv(name)
     monkeypatch.setenv("HOME", str(home))
     args = ["list", "--instance-id", INSTANCE, "--endpoint", "http://127.0.0.1:9"]

@@ -151,8 +151,11 @@ def test_no_credentials_names_each_place_read_in_order_and_no_other(tmp_path):
     places = caught.value.looked_at
     assert [p.split(" (")[0] for p in places] == [
         "stack config",
+        "stack config",  # federation: idpId and idTokenFile
         "environment",
+        "environment",  # federation: HW_ASSUME_ROLE_IDP_ID ...
         "environment",
+        "environment",  # federation: HUAWEICLOUD_SDK_IDP_ID ...
         f"SDK credentials file {tmp_path}/.huaweicloud/credentials [basic]",
         f"ECS metadata {CLOSED_METADATA}",
     ]
@@ -165,7 +168,7 @@ def test_no_credentials_names_each_place_read_in_order_and_no_other(tmp_path):
     env = {**WHERE, "HW_METADATA_ENDPOINT": "off"}
     with pytest.raises(CredentialsNotFound) as caught:
         resolve(environ=env)
-    assert [p.split(" (")[0] for p in caught.value.looked_at] == ["environment", "environment"]
+    assert [p.split(" (")[0] for p in caught.value.looked_at] == ["environment"] * 4
 
 
 @pytest.mark.parametrize("field", ["access_key", "secret_key", "security_token", "auth_token"])

@@ -104,9 +104,13 @@ def test_no_credentials_word_for_word(tmp_path):
     assert caught.value.looked_at == (
         "stack config (none of huaweicloud:accessKey/huaweicloud:secretKey/"
         "huaweicloud:securityToken set)",
+        "stack config (none of huaweicloud:idpId/huaweicloud:idTokenFile set)",
         "environment (none of $HW_ACCESS_KEY/$HW_SECRET_KEY/$HW_SECURITY_TOKEN/$HW_AUTH_TOKEN set)",
+        "environment (none of $HW_ASSUME_ROLE_IDP_ID/$HW_ASSUME_ROLE_ID_TOKEN_FILE/"
+        "$HW_ASSUME_ROLE_ID_TOKEN set)",
         "environment (none of $HUAWEICLOUD_SDK_AK/$HUAWEICLOUD_SDK_SK/"
         "$HUAWEICLOUD_SDK_SECURITY_TOKEN set)",
+        "environment (none of $HUAWEICLOUD_SDK_IDP_ID/$HUAWEICLOUD_SDK_ID_TOKEN_FILE set)",
         f"SDK credentials file {tmp_path}/.huaweicloud/credentials [basic] (no such file)",
     )
     assert str(Missing("here", "why")) == "here (why)"
@@ -293,7 +297,8 @@ def test_the_sdk_file_values_are_stripped_and_empty_ones_dropped(tmp_path):
     path = tmp_path / "credentials"
     path.write_text("[basic]\nak =  FAK \nsk = FSK\nsecurity_token =\nproject_id =\n")
     env = {**WHERE, "HUAWEICLOUD_SDK_CREDENTIALS_FILE": str(path)}
-    del env["HW_PROJECT_ID"]
+    del env["HW_PROJECT_ID"], env["HW_REGION_NAME"]  # no region: no project from IAM either
+    env["HW_DMS_ENDPOINT"] = "http://127.0.0.1:9"
     with pytest.raises(InvalidRequest) as caught:
         resolve(environ=env)
     assert caught.value.field == "project_id"

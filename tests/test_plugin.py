@@ -286,3 +286,16 @@ def _alive(pid: int) -> bool:
             return stat.read().split()[2] != "Z"
     except OSError:
         return False
+
+
+def test_config_is_checked_against_the_schema_text_as_stack_config_holds_it(plugin):
+    def failures(**news: Any) -> list[tuple[str, str]]:
+        answer = plugin.CheckConfig(provider_pb2.CheckRequest(news=struct(**news)))
+        return [(f.property, f.reason) for f in answer.failures]
+
+    assert failures(maxRetries="2", insecure="false", region="cn-north-4", version="0.2.0") == []
+    assert failures(maxRetries=2, insecure=False) == []
+    assert failures(insecure=1.5, region=["cn-north-4"]) == [
+        ("insecure", "must be a boolean, got 1.5"),
+        ("region", "must be a string, got ['cn-north-4']"),
+    ]

@@ -74,7 +74,8 @@ def test_snake_case_stack_config_keys_are_read_too():
 
 
 def test_project_id_required_lists_every_place_it_looked():
-    env = {k: v for k, v in ENV.items() if k != "HW_PROJECT_ID"}
+    # With no region either, IAM cannot be asked for the region's project.
+    env = {k: v for k, v in ENV.items() if k not in ("HW_PROJECT_ID", "HW_REGION_NAME")}
     with pytest.raises(InvalidRequest) as caught:
         resolve(config={}, environ=env)
     assert caught.value.field == "project_id"
@@ -84,6 +85,7 @@ def test_project_id_required_lists_every_place_it_looked():
         "stack config huaweicloud:projectId/huaweicloud:project_id",
         "$HW_PROJECT_ID",
         "$HUAWEICLOUD_SDK_PROJECT_ID",
+        "IAM's projects of the region (no region is set)",
     ):
         assert place in message
     # The CLI reads no stack config: the message does not claim it did.
@@ -127,9 +129,9 @@ def test_the_plugin_reads_every_key_under_its_own_namespace(tmp_path):
     )
     assert found.credentials.current().access_key == "koo-ak"
     with pytest.raises(InvalidRequest) as caught:
-        resolve(
+        resolve(  # no region either: IAM cannot be asked for the project
             config={"huaweicloud:projectId": "not-mine"},
-            environ=env,
+            environ={k: v for k, v in env.items() if k != "HW_REGION_NAME"},
             namespace="rocketmq-migration",
         )
     assert "stack config rocketmq-migration:projectId/rocketmq-migration:project_id" in str(

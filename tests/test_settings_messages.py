@@ -55,6 +55,14 @@ def test_the_config_key_lists():
         "profile",
         "maxConcurrency",
         "max_concurrency",
+        "idpId",
+        "idp_id",
+        "idTokenFile",
+        "id_token_file",
+        "assumeRole",
+        "assume_role",
+        "authUrl",
+        "auth_url",
     )
     assert SECRET_SPELLINGS == (
         "accessKey",
@@ -158,15 +166,16 @@ def koocli_config(directory, **profile):
 
 
 def test_project_id_required_message_word_for_word(tmp_path):
-    env = {k: v for k, v in ENV.items() if k != "HW_PROJECT_ID"}
+    env = {k: v for k, v in ENV.items() if k not in ("HW_PROJECT_ID", "HW_REGION_NAME")}
     field, message = refusal(resolve, config={}, environ=env)
     assert field == "project_id"
     assert message == (
         "required; looked at argument project_id, "
         "stack config huaweicloud:projectId/huaweicloud:project_id, "
-        "$HW_PROJECT_ID, $HUAWEICLOUD_SDK_PROJECT_ID"
+        "$HW_PROJECT_ID, $HUAWEICLOUD_SDK_PROJECT_ID, "
+        "and IAM's projects of the region (no region is set)"
     )
-    kpath = koocli_config(tmp_path, region="cn-north-4")
+    kpath = koocli_config(tmp_path, mode="AKSK")
     spath = tmp_path / "credentials"
     spath.write_text("[basic]\nak = A\nsk = S\n")
     env = {
@@ -178,7 +187,8 @@ def test_project_id_required_message_word_for_word(tmp_path):
     assert message == (
         "required; looked at argument project_id, $HW_PROJECT_ID, $HUAWEICLOUD_SDK_PROJECT_ID, "
         f"KooCLI config {kpath} profile 'd' (projectId), "
-        f"SDK credentials file {spath} [basic] (project_id)"
+        f"SDK credentials file {spath} [basic] (project_id), "
+        "and IAM's projects of the region (no region is set)"
     )
 
 

@@ -237,6 +237,7 @@ def test_the_provider_and_the_cli_go_through_a_connect_proxy_and_still_sign(
         "HW_PROJECT_ID": PROJECT_ID,
         "HW_CACERT_FILE": ca_file,
         "HW_METADATA_ENDPOINT": os.environ["HW_METADATA_ENDPOINT"],
+        "HUAWEICLOUD_SDK_IAM_ENDPOINT": os.environ["HUAWEICLOUD_SDK_IAM_ENDPOINT"],
         "https_proxy": url,
     }
     result = subprocess.run(

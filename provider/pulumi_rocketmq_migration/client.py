@@ -34,25 +34,25 @@ from urllib3.exceptions import InsecureRequestWarning
 from . import limits, signer, transport
 from .credentials import Credentials, check_printable
 from .errors import (
-    AuthError,
     InvalidRequest,
     InvalidResponse,
     NotFound,
     ServiceError,
     ServiceUnavailable,
-    Throttled,
+    error_for,
     shown,
 )
 from .identifiers import check_header_value, check_identifier, check_name
 from .models import METADATA_KINDS, MetadataKind, TaskDetail, TaskPage
 from .settings import Settings
+from .transport import tls_problem
+
+__all__ = ["MigrationClient", "RetryPolicy", "error_for", "metadata_query", "tls_problem"]
 
 # The page leaves the largest page size undocumented; 50 is the DMS APIs' usual cap.
 MAX_PAGE_SIZE = 50
 # A page number past a signed 32-bit integer is refused rather than sent.
 MAX_PAGE = 2**31 - 1
-TASK_NOT_FOUND_CODE = "DMS.00405011"
-REQUEST_ID_HEADERS = ("X-Request-Id", "X-Openstack-Request-Id")
 USER_AGENT = "pulumi-rocketmq-migration"
 CUT_OFF = "cut off at the deadline"
 
@@ -263,23 +263,7 @@ class MigrationClient:
             "X-Project-Id": self.settings.project_id,
             "User-Agent": USER_AGENT,
         }
-        if credentials.access_key and credentials.secret_key:
-            if credentials.security_token:
-                headers["X-Security-Token"] = credentials.security_token
-            date = signer.sdk_date(datetime.now(timezone.utc))
-            return signer.sign(
-                "GET",
-                path,
-                query,
-                headers,
-                b"",
-                credentials.access_key,
-                credentials.secret_key,
-                date,
-            )
-        assert credentials.auth_token  # settings.resolve guarantees one kind of credentials
-        headers["X-Auth-Token"] = credentials.auth_token
-        return headers
+        return credentials.authorize("GET", path, query, headers)
 
     def _get(self, instance_id: str, query: Sequence[tuple[str, str]]) -> Any:
         """One call: attempts and pauses until an answer, a final error or the deadline."""
@@ -364,14 +348,18 @@ class MigrationClient:
                 f"the answer from {self._host} for {what} broke off mid-body {after}: "
                 f"{attempt.failure}",
                 status=response.status_code,
-                request_id=_request_id(response),
+                request_id=transport.request_id(response),
             )
         if attempt.failure is not None:
-            return InvalidResponse("body", f"{attempt.failure} {after}", _request_id(response))
+            return InvalidResponse(
+                "body", f"{attempt.failure} {after}", transport.request_id(response)
+            )
         return self._error(response, what)
 
     def _error(self, response: requests.Response, what: str) -> ServiceError:
-        return error_for(response.status_code, response.content, _request_id(response), what)
+        return error_for(
+            response.status_code, response.content, transport.request_id(response), what
+        )
 
 
 def _failure(exc: Exception, watch: transport.Watch) -> str:
@@ -379,46 +367,3 @@ def _failure(exc: Exception, watch: transport.Watch) -> str:
     if watch.expired or time.monotonic() >= watch.deadline:
         return CUT_OFF
     return type(exc).__name__
-
-
-def _request_id(response: requests.Response) -> str | None:
-    return next((response.headers[h] for h in REQUEST_ID_HEADERS if h in response.headers), None)
-
-
-def tls_problem(host: str, exc: Exception) -> str:
-    """One line for a TLS failure; an untrusted certificate says how to trust it."""
-    text = str(exc)
-    if "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text:
-        reason = text.split("certificate verify failed:")[-1].split("(_ssl")[0].strip(" ')\"")
-        return (
-            f"TLS: the certificate of {host} is not trusted ({reason or 'verify failed'}); "
-            "set huaweicloud:cacertFile or HW_CACERT_FILE to the CA that signed it"
-        )
-    return f"TLS failed talking to {host}: {type(exc).__name__}"
-
-
-def error_for(status: int, content: bytes, request_id: str | None, what: str) -> ServiceError:
-    """A Huawei error body (``error_code``, ``error_msg``) as a typed error."""
-    code: str | None = None
-    message = ""
-    try:
-        body = json.loads(content)
-        if isinstance(body, dict):
-            code = body.get("error_code") or body.get("code")
-            message = str(body.get("error_msg") or body.get("message") or "")
-    except ValueError:
-        pass
-    message = message or content[:200].decode("utf-8", "replace").strip() or "no error body"
-    text = f"{what}: {message}"
-    kind: type[ServiceError]
-    if status == 404 or code == TASK_NOT_FOUND_CODE:
-        kind = NotFound
-    elif status in (401, 403):
-        kind = AuthError
-    elif status == 429:
-        kind = Throttled
-    elif status >= 500:
-        kind = ServiceUnavailable
-    else:
-        kind = ServiceError
-    return kind(text, status=status, code=str(code) if code else None, request_id=request_id)

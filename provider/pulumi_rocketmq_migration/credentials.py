@@ -3,13 +3,21 @@
     1. arguments          only where a caller takes key arguments (the Python API)
     2. stack config       huaweicloud:accessKey / secretKey / securityToken
                           (or access_key / secret_key / security_token)
+       ... federation     huaweicloud:idpId + idTokenFile (federation.py)
     3. environment HW_*   HW_ACCESS_KEY, HW_SECRET_KEY, HW_SECURITY_TOKEN; or HW_AUTH_TOKEN
+       ... federation     HW_ASSUME_ROLE_IDP_ID + HW_ASSUME_ROLE_ID_TOKEN_FILE (or _ID_TOKEN)
     4. environment SDK    HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_SECURITY_TOKEN
+       ... federation     HUAWEICLOUD_SDK_IDP_ID + HUAWEICLOUD_SDK_ID_TOKEN_FILE
     5. KooCLI config.json only when huaweicloud:sharedConfigFile or HW_SHARED_CONFIG_FILE
                           names one; profile huaweicloud:profile, HW_PROFILE, else ``current``
     6. SDK credentials    HUAWEICLOUD_SDK_CREDENTIALS_FILE or ~/.huaweicloud/credentials, [basic]
     7. ECS metadata       the instance agency's temporary keys, refreshed before they expire;
                           its address is HW_METADATA_ENDPOINT (default http://169.254.169.254)
+
+A place's federation follows that place's keys: a pipeline that sets both in one
+place gets the keys. With an agency to assume (huaweicloud:assumeRole, or
+HW_ASSUME_ROLE_AGENCY_NAME and a domain), whatever this chain finds only signs the
+assume call (federation.AssumeRoleSource).
 
 Credentials come as one unit from the first source that holds any key or token:
 a source that holds only part of a set (an access key without its secret key) is an
@@ -28,7 +36,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol
@@ -36,7 +44,8 @@ from typing import Any, Protocol
 import attrs
 import requests
 
-from .errors import CredentialsNotFound, InvalidRequest, ServiceUnavailable
+from . import signer
+from .errors import CredentialsNotFound, InvalidRequest, MigrationTaskError, ServiceUnavailable
 
 CONFIG_NAMESPACE = "huaweicloud"
 
@@ -104,6 +113,27 @@ class Credentials:
     def current(self) -> Credentials:
         """The credentials to sign the next request with: these, as they never change."""
         return self
+
+    def authorize(
+        self,
+        method: str,
+        path: str,
+        query: Sequence[tuple[str, str]],
+        headers: Mapping[str, str],
+        body: bytes = b"",
+    ) -> dict[str, str]:
+        """``headers`` (which hold Host) plus what proves who sends the request: an
+        SDK-HMAC-SHA256 signature (and X-Security-Token for temporary keys), or X-Auth-Token."""
+        if self.access_key and self.secret_key:
+            sent = dict(headers)
+            if self.security_token:
+                sent["X-Security-Token"] = self.security_token
+            date = signer.sdk_date(datetime.now(timezone.utc))
+            return signer.sign(
+                method, path, query, sent, body, self.access_key, self.secret_key, date
+            )
+        assert self.auth_token  # a Credentials holds one kind or the other (see unit)
+        return {**headers, "X-Auth-Token": self.auth_token}
 
     def __repr__(self) -> str:
         return f"Credentials(kind={self.kind!r}, source={self.source!r}, secrets hidden)"
@@ -174,20 +204,25 @@ class MappingSource:
     shown_prefix: str = ""  # how a name is shown: "$" for variables
 
     def lookup(self) -> Credentials | Missing:
+        credentials = unit(self.found(), self.place)
+        return credentials if credentials is not None else self.missing()
+
+    def found(self) -> dict[str, tuple[str, str]]:
+        """field -> (its name as shown, its value), for each field set here."""
         found: dict[str, tuple[str, str]] = {}
         for field, names in self.names.items():
             for name in names:
                 value = self.values.get(self.key_prefix + name)
                 if value not in (None, ""):
-                    found[field] = (self._shown(name), str(value))
+                    found[field] = (self.shown(name), str(value))
                     break
-        credentials = unit(found, self.place)
-        if credentials is not None:
-            return credentials
-        shown = "/".join(self._shown(names[0]) for names in self.names.values())
+        return found
+
+    def missing(self) -> Missing:
+        shown = "/".join(self.shown(names[0]) for names in self.names.values())
         return Missing(self.place, f"none of {shown} set")
 
-    def _shown(self, name: str) -> str:
+    def shown(self, name: str) -> str:
         return self.shown_prefix + self.key_prefix + name
 
 
@@ -498,8 +533,17 @@ def parse_expiry(text: str) -> float:
     return moment.timestamp()
 
 
+class Fetcher(Protocol):
+    """Where temporary credentials come from, again and again: the metadata service, or
+    an IAM exchange (federation.py)."""
+
+    def fetch(self) -> Credentials:
+        """A fresh set; raises MetadataUnavailable or a MigrationTaskError saying why not."""
+        ...
+
+
 class RefreshingCredentials:
-    """Temporary credentials from the metadata service, fetched anew before they expire.
+    """Temporary credentials, fetched anew before they expire.
 
     ``current()`` is what a client signs with; it refreshes under a lock when the
     credentials are within the refresh margin of their expiry, so a wait that outlives
@@ -508,7 +552,7 @@ class RefreshingCredentials:
 
     kind = "aksk"
 
-    def __init__(self, service: MetadataService, first: Credentials) -> None:
+    def __init__(self, service: Fetcher, first: Credentials) -> None:
         self.service = service
         self.source = first.source
         self._credentials = first
@@ -523,8 +567,10 @@ class RefreshingCredentials:
                     self._credentials = self.service.fetch()
                     self._fetched = time.time()
                     self.refreshes += 1
-                except MetadataUnavailable as exc:
+                except (MetadataUnavailable, MigrationTaskError) as exc:
                     if (self._credentials.expires_at or 0) <= time.time():
+                        if isinstance(exc, MigrationTaskError):
+                            raise
                         raise ServiceUnavailable(
                             f"temporary credentials from {self.source} expired and could "
                             f"not be refreshed: {exc}"
@@ -542,8 +588,24 @@ class RefreshingCredentials:
         return f"RefreshingCredentials(source={self.source!r}, secrets hidden)"
 
 
-_METADATA: dict[str, RefreshingCredentials] = {}
-_METADATA_LOCK = threading.Lock()
+# One refreshing set per exchange and process (keyed by what identifies the exchange:
+# the metadata address, the identity provider and token file, the agency and its base),
+# so every client, lookup and read of a process shares it.
+_SHARED: dict[tuple[str, ...], RefreshingCredentials] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared(key: tuple[str, ...], fetcher: Callable[[], Fetcher]) -> RefreshingCredentials:
+    """The process's refreshing set for ``key``, fetched the first time it is asked for.
+
+    A first fetch that fails raises and caches nothing, so the next lookup tries again.
+    """
+    with _SHARED_LOCK:
+        known = _SHARED.get(key)
+        if known is None:
+            service = fetcher()
+            known = _SHARED[key] = RefreshingCredentials(service, service.fetch())
+        return known
 
 
 @attrs.frozen
@@ -555,18 +617,10 @@ class MetadataSource:
         return f"ECS metadata {self.endpoint}"
 
     def lookup(self) -> RefreshingCredentials | Missing:
-        # One refreshing set per address and process, so every client shares it.
-        with _METADATA_LOCK:
-            known = _METADATA.get(self.endpoint)
-            if known is not None:
-                return known
-            service = MetadataService(self.endpoint)
-            try:
-                first = service.fetch()
-            except MetadataUnavailable as exc:
-                return Missing(self.place, str(exc))
-            known = _METADATA[self.endpoint] = RefreshingCredentials(service, first)
-            return known
+        try:
+            return shared(("metadata", self.endpoint), lambda: MetadataService(self.endpoint))
+        except MetadataUnavailable as exc:
+            return Missing(self.place, str(exc))
 
 
 # -- the chain -----------------------------------------------------------------
@@ -603,9 +657,14 @@ class Places:
         return cls(explicit or {}, config, environ, koocli, sdk_file, namespace)
 
 
-def sources(places: Places) -> list[Source]:
+def sources(places: Places, keyless: Mapping[str, Sequence[Source]] | None = None) -> list[Source]:
     """The chain, in order; a place that is not there (no stack config, no KooCLI file
-    named, metadata switched off) is not in it, so no message names it."""
+    named, metadata switched off) is not in it, so no message names it.
+
+    ``keyless`` holds the federation sources (federation.py) by the slot each follows:
+    ``stack config``, ``environment HW`` or ``environment SDK``.
+    """
+    after = keyless or {}
     chain: list[Source] = []
     given = {f: places.explicit.get(f) for f in FIELDS if places.explicit.get(f) not in (None, "")}
     if given:
@@ -613,8 +672,11 @@ def sources(places: Places) -> list[Source]:
     if places.config is not None:
         prefix = f"{places.namespace}:"
         chain.append(MappingSource("stack config", CONFIG_KEYS, places.config, key_prefix=prefix))
+        chain.extend(after.get("stack config", ()))
     chain.append(MappingSource("environment", HW_VARIABLES, places.environ, shown_prefix="$"))
+    chain.extend(after.get("environment HW", ()))
     chain.append(MappingSource("environment", SDK_VARIABLES, places.environ, shown_prefix="$"))
+    chain.extend(after.get("environment SDK", ()))
     if places.koocli is not None:
         chain.append(KooCliSource(places.koocli))
     if places.sdk_file is not None:

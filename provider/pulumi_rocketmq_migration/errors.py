@@ -25,6 +25,7 @@ provider and multiprocessing hand errors across processes that way.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from .terminal import printable
@@ -153,3 +154,33 @@ class WaitTimeout(MigrationTaskError):
             f"migration task {task_name!r} ({task_id}) is still {status} after "
             f"{waited:.0f}s waiting for {target}"
         )
+
+
+TASK_NOT_FOUND_CODE = "DMS.00405011"
+
+
+def error_for(status: int, content: bytes, request_id: str | None, what: str) -> ServiceError:
+    """A Huawei error body (``error_code``, ``error_msg``) as a typed error."""
+    code: str | None = None
+    message = ""
+    try:
+        body = json.loads(content)
+        if isinstance(body, dict):
+            code = body.get("error_code") or body.get("code")
+            message = str(body.get("error_msg") or body.get("message") or "")
+    except ValueError:
+        pass
+    message = message or content[:200].decode("utf-8", "replace").strip() or "no error body"
+    text = f"{what}: {message}"
+    kind: type[ServiceError]
+    if status == 404 or code == TASK_NOT_FOUND_CODE:
+        kind = NotFound
+    elif status in (401, 403):
+        kind = AuthError
+    elif status == 429:
+        kind = Throttled
+    elif status >= 500:
+        kind = ServiceUnavailable
+    else:
+        kind = ServiceError
+    return kind(text, status=status, code=str(code) if code else None, request_id=request_id)

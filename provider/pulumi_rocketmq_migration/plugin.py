@@ -23,6 +23,7 @@ Reads are served on a pool of threads, one per call in flight, so gates wait at 
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import threading
@@ -92,8 +93,10 @@ class MigrationProvider(provider_pb2_grpc.ResourceProviderServicer):  # type: ig
     def CheckConfig(self, request: Any, context: Any) -> Any:
         news = decode(request.news)
         variables = config_variables()
-        known = {k: v for k, v in news.values.items() if k in variables}
-        failures = check(known, variables, ())
+        # Stack config comes as text whatever its type (maxRetries "2", insecure "false"):
+        # the settings read text and name the key when it does not parse.
+        typed = {k: v for k, v in news.values.items() if k in variables and not isinstance(v, str)}
+        failures = check(typed, variables, ())
         return provider_pb2.CheckResponse(
             inputs=request.news, failures=[_failure(p, r) for p, r in failures]
         )
@@ -317,9 +320,12 @@ def _refusal(refused: Refused) -> str:
 
 
 def _config_text(value: Any) -> str:
-    """A configuration value as stack config holds it: text (booleans as true/false)."""
+    """A configuration value as stack config holds it: text (booleans as true/false,
+    an object such as assumeRole as JSON)."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
     return str(value)
 
 

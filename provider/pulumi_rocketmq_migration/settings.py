@@ -9,13 +9,21 @@ Each setting is resolved field by field, the first place with a value winning:
        HUAWEICLOUD_SDK_* as the official SDK reads them
     4. region and project id only: the KooCLI profile, when one is named (see credentials)
     5. project id only: the SDK credentials file's [basic] section
+    6. project id only: IAM's project of the region (``GET /v3/projects?name=<region>``),
+       asked once per process with the credentials found (federation.py)
 
 The endpoint and the region are one decision: the first place that names either one
 decides, so an explicit region beats an endpoint from the environment. The endpoint
 is ``https://dms.{region}.{cloud}`` (cloud: huaweicloud:cloud / HW_CLOUD, default
 myhuaweicloud.com, with the official SDK's special cases for the default cloud).
 
-Credentials come from ``credentials.py``, as one unit, not field by field.
+IAM (for federation, agencies and the project id) is ``huaweicloud:authUrl``,
+HW_AUTH_URL (Terraform's, written with a path such as /v3, which is dropped) or
+HUAWEICLOUD_SDK_IAM_ENDPOINT, else ``https://iam.{region}.{cloud}`` as DMS is found
+from the region, and ``https://iam.{cloud}`` without one (the SDK's global default).
+
+Credentials come from ``credentials.py`` (keyless ones from ``federation.py``), as one
+unit, not field by field.
 """
 
 from __future__ import annotations
@@ -31,9 +39,10 @@ from urllib.parse import urlsplit, urlunsplit
 import attrs
 
 from . import credentials as chain
-from . import limits
+from . import federation, limits
 from .credentials import CONFIG_NAMESPACE, Credentials, Places, RefreshingCredentials
 from .errors import InvalidRequest
+from .iam import IamEndpoint
 from .identifiers import check_identifier
 
 __all__ = ["CONFIG_NAMESPACE", "Credentials", "Settings", "resolve"]
@@ -59,6 +68,20 @@ SOURCES: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "shared_config_file": (chain.SHARED_CONFIG_KEYS[0], (chain.SHARED_CONFIG_VARIABLE,)),
     "profile": (chain.PROFILE_KEYS[0], (chain.PROFILE_VARIABLE,)),
     "concurrency": ("maxConcurrency", ("HW_MAX_CONCURRENCY",)),  # read by listing.py
+    # Keyless credentials (federation.py): listed here for the schema and the docs, and
+    # read there as one unit per place; the agency is one object in stack config.
+    **{
+        field: (
+            federation.CONFIG_KEYS[field][0] if field in federation.CONFIG_KEYS else None,
+            federation.HW_VARIABLES.get(field, ()) + federation.SDK_VARIABLES.get(field, ()),
+        )
+        for field in ("idp_id", "id_token_file", "id_token")
+    },
+    "assume_role": (
+        federation.ASSUME_ROLE_KEYS[0],
+        tuple(federation.ASSUME_ROLE_VARIABLES.values()),
+    ),
+    "auth_url": ("authUrl", ("HW_AUTH_URL", "HUAWEICLOUD_SDK_IAM_ENDPOINT")),
 }
 
 # snake_case spellings, as pulumi-huaweicloud's README writes them.
@@ -70,6 +93,9 @@ SNAKE_CASE = {
     "maxRetries": "max_retries",
     "maxConcurrency": "max_concurrency",
     chain.SHARED_CONFIG_KEYS[0]: chain.SHARED_CONFIG_KEYS[1],
+    **{camel: snake for camel, snake in federation.CONFIG_KEYS.values()},
+    federation.ASSUME_ROLE_KEYS[0]: federation.ASSUME_ROLE_KEYS[1],
+    "authUrl": "auth_url",
 }
 
 SECRET_CONFIG_KEYS = ("accessKey", "secretKey", "securityToken")
@@ -92,9 +118,9 @@ SECRET_SPELLINGS = tuple(
 PUBLIC_CONFIG_KEYS = tuple(k for k in ALL_CONFIG_KEYS if k not in SECRET_SPELLINGS)
 
 DEFAULT_CLOUD = "myhuaweicloud.com"
-# Regions whose DMS endpoint is not dms.{region}.myhuaweicloud.com, as the official
-# SDK's region table maps them; they apply to the default cloud only.
-SPECIAL_ENDPOINTS = {"eu-west-101": "https://dms.eu-west-101.myhuaweicloud.eu"}
+# Regions whose endpoints are not {service}.{region}.myhuaweicloud.com, as the official
+# SDK's DMS region table maps them; they apply to the default cloud only.
+SPECIAL_CLOUDS = {"eu-west-101": "myhuaweicloud.eu"}
 
 _REGION = re.compile(r"^[a-z]{2}(-[a-z0-9]+)+$")
 _LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
@@ -121,8 +147,8 @@ class Settings:
     proxy: str | None = attrs.field(default=None, repr=False)
 
 
-def endpoint_for_region(region: str, cloud: str | None = None) -> str:
-    """The DMS endpoint of a region, as the official SDK maps it."""
+def endpoint_for_region(region: str, cloud: str | None = None, service: str = "dms") -> str:
+    """The endpoint of a service (DMS, IAM) in a region, as the official SDK maps it."""
     if not _REGION.match(region) or len(region) > 63:
         shown = region if len(region) <= 70 else region[:60] + "..."
         raise InvalidRequest(
@@ -130,9 +156,8 @@ def endpoint_for_region(region: str, cloud: str | None = None) -> str:
             f"{shown!r} is not a region name such as cn-north-4 "
             "(lowercase letters, digits and dashes, at most 63 characters)",
         )
-    if cloud is None:
-        return SPECIAL_ENDPOINTS.get(region, f"https://dms.{region}.{DEFAULT_CLOUD}")
-    return f"https://dms.{region}.{check_cloud(cloud)}"
+    domain = SPECIAL_CLOUDS.get(region, DEFAULT_CLOUD) if cloud is None else check_cloud(cloud)
+    return f"https://{service}.{region}.{domain}"
 
 
 def check_cloud(cloud: str) -> str:
@@ -158,33 +183,34 @@ def _redacted(endpoint: str) -> str:
         return "<unparseable URL>"
 
 
-def check_endpoint(endpoint: str) -> str:
-    """Refuse an endpoint that would send credentials in clear, or that is not one URL."""
+def check_endpoint(endpoint: str, field: str = "endpoint") -> str:
+    """Refuse an endpoint that would send credentials in clear, or that is not one URL;
+    ``field`` is what a message names (authUrl for IAM)."""
     shown = _redacted(endpoint)
     try:
         parts = urlsplit(endpoint)
         port = parts.port
     except ValueError as exc:
         problem = "port out of range 1-65535" if "port" in str(exc).lower() else "not a URL"
-        raise InvalidRequest("endpoint", f"{shown!r}: {problem}") from None
+        raise InvalidRequest(field, f"{shown!r}: {problem}") from None
     if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise InvalidRequest("endpoint", f"{shown!r} is not an http(s) URL")
+        raise InvalidRequest(field, f"{shown!r} is not an http(s) URL")
     if "@" in parts.netloc:
         raise InvalidRequest(
-            "endpoint",
+            field,
             f"{shown!r}: must not carry a user name or password; requests are signed, "
             "and the proxy takes its own from HTTPS_PROXY",
         )
     if port == 0:
-        raise InvalidRequest("endpoint", f"{shown!r}: port out of range 1-65535")
+        raise InvalidRequest(field, f"{shown!r}: port out of range 1-65535")
     if any(ord(c) < 0x21 or ord(c) > 0x7E for c in endpoint):
-        raise InvalidRequest("endpoint", f"{shown!r}: only printable ASCII is allowed")
+        raise InvalidRequest(field, f"{shown!r}: only printable ASCII is allowed")
     if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise InvalidRequest(
-            "endpoint", f"plain http is allowed only to loopback addresses, not {parts.hostname}"
+            field, f"plain http is allowed only to loopback addresses, not {parts.hostname}"
         )
     if parts.query or parts.fragment:
-        raise InvalidRequest("endpoint", "must not carry a query or fragment")
+        raise InvalidRequest(field, "must not carry a query or fragment")
     return endpoint.rstrip("/")
 
 
@@ -346,6 +372,43 @@ def _looked_at(places: Places, field: str) -> str:
     return ", ".join(where)
 
 
+def _checked_project(project_id: str) -> str:
+    project_id = check_identifier("project_id", project_id)
+    if any(not "!" <= c <= "~" for c in project_id):  # check_identifier refuses "." and ".."
+        raise InvalidRequest("project_id", "must be printable ASCII, without spaces")
+    return project_id
+
+
+def iam_endpoint(
+    given: Any,
+    region: str | None,
+    cloud: str | None,
+    *,
+    verify: bool | str,
+    environ: Mapping[str, str],
+    connect_timeout: float = limits.DEFAULT_CONNECT_TIMEOUT,
+    read_timeout: float = limits.DEFAULT_READ_TIMEOUT,
+) -> IamEndpoint:
+    """Where IAM is: as given (its path dropped), else from the region, else the global one."""
+    if given:
+        parts = urlsplit(check_endpoint(str(given), field="authUrl"))
+        url = f"{parts.scheme}://{parts.netloc}"
+    elif region:
+        url = endpoint_for_region(region, cloud, service="iam")
+    else:
+        url = f"https://iam.{check_cloud(cloud) if cloud else DEFAULT_CLOUD}"
+    return IamEndpoint(url, verify, proxy_for(url, environ), connect_timeout, read_timeout)
+
+
+def find_credentials(places: Places, iam: IamEndpoint) -> Credentials | RefreshingCredentials:
+    """The chain's credentials, federation in it; with an agency to assume, its keys."""
+    chain_sources = chain.sources(places, federation.federation_sources(places, iam))
+    agency = federation.agency(places)
+    if agency is None:
+        return chain.find(chain_sources)
+    return chain.find([federation.AssumeRoleSource(tuple(chain_sources), agency, iam)])
+
+
 def resolve(
     explicit: Mapping[str, Any] | None = None,
     config: Mapping[str, Any] | None = None,
@@ -367,15 +430,17 @@ def resolve(
         return next((values[field] for values in layers if field in values), None)
 
     project_id = first("project_id")
-    if not project_id:
-        raise InvalidRequest(
-            "project_id", "required; looked at " + _looked_at(places, "project_id")
-        )
-    project_id = check_identifier("project_id", str(project_id))
-    if any(not "!" <= c <= "~" for c in project_id):  # check_identifier refuses "." and ".."
-        raise InvalidRequest("project_id", "must be printable ASCII, without spaces")
-
     region = first("region")
+    if not project_id and not region:
+        raise InvalidRequest(
+            "project_id",
+            "required; looked at "
+            + _looked_at(places, "project_id")
+            + ", and IAM's projects of the region (no region is set)",
+        )
+    if project_id:
+        project_id = _checked_project(str(project_id))
+
     cloud = first("cloud")
     deciding = next((v for v in layers if "endpoint" in v or "region" in v), None)
     if deciding is None:
@@ -396,11 +461,21 @@ def resolve(
     if ca_bundle and not insecure:
         ca_bundle = check_ca_bundle(str(ca_bundle))
 
-    credentials = chain.find(chain.sources(places))
-    retries = first("max_retries")  # an explicit 0 is 0, not the default
     extra = {
         k: explicit[k] for k in ("connect_timeout", "read_timeout", "deadline") if k in explicit
     }
+    iam = iam_endpoint(
+        first("auth_url"),
+        str(region) if region else None,
+        str(cloud) if cloud else None,
+        verify=False if insecure else (str(ca_bundle) if ca_bundle else True),
+        environ=environ,
+        **{k: v for k, v in extra.items() if k != "deadline"},
+    )
+    credentials = find_credentials(places, iam)
+    if not project_id:
+        project_id = _checked_project(federation.discover_project(iam, credentials, str(region)))
+    retries = first("max_retries")  # an explicit 0 is 0, not the default
     return Settings(
         endpoint=endpoint,
         project_id=project_id,

@@ -182,3 +182,22 @@ def new_session(verify: bool | str, proxy: str | None = None) -> requests.Sessio
     session.mount("http://", adapter)
     session.verify = verify
     return session
+
+
+REQUEST_ID_HEADERS = ("X-Request-Id", "X-Openstack-Request-Id", "X-IAM-Trace-Id")
+
+
+def request_id(response: requests.Response) -> str | None:
+    return next((response.headers[h] for h in REQUEST_ID_HEADERS if h in response.headers), None)
+
+
+def tls_problem(host: str, exc: Exception) -> str:
+    """One line for a TLS failure; an untrusted certificate says how to trust it."""
+    text = str(exc)
+    if "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text:
+        reason = text.split("certificate verify failed:")[-1].split("(_ssl")[0].strip(" ')\"")
+        return (
+            f"TLS: the certificate of {host} is not trusted ({reason or 'verify failed'}); "
+            "set huaweicloud:cacertFile or HW_CACERT_FILE to the CA that signed it"
+        )
+    return f"TLS failed talking to {host}: {type(exc).__name__}"

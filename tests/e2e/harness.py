@@ -40,6 +40,8 @@ DEFAULT_TIMEOUT = float(os.environ.get("E2E_PULUMI_TIMEOUT", "300"))
 # The ECS metadata address every run gets unless told otherwise: a closed loopback port,
 # so that no provider, program or CLI started here ever reaches 169.254.169.254.
 CLOSED_METADATA = "http://127.0.0.1:1"
+# IAM likewise (federation, agencies and the project id of a region ask it).
+CLOSED_IAM = "http://127.0.0.1:1"
 PASSPHRASE = "e2e-test-passphrase"
 HOW_TO_GET_PULUMI = (
     f"The end-to-end tests need the Pulumi CLI v{PINNED_VERSION} with its Python plugins. "
@@ -174,6 +176,8 @@ def project_env(
         PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES=".*=http://127.0.0.1:9/",
     )
     env["HW_METADATA_ENDPOINT"] = CLOSED_METADATA
+    env["HUAWEICLOUD_SDK_IAM_ENDPOINT"] = CLOSED_IAM
+    env.pop("HW_AUTH_URL", None)
     if extra:
         env.update(extra)
     return env

@@ -29,6 +29,10 @@ INSTANCE = "8f1c2d3e-4b5a-4c6d-9e7f-0a1b2c3d4e5f"
 TASK = "6cf4dcd3-8471-4139-8b5b-8a3a71f704c7"
 
 
+# What a test keeps of the outer environment: the loopback addresses conftest set.
+KEPT = ("HW_METADATA_ENDPOINT", "HUAWEICLOUD_SDK_IAM_ENDPOINT")
+
+
 @pytest.fixture
 def emulator() -> Iterator[Emulator]:
     with Emulator(
@@ -41,7 +45,7 @@ def emulator() -> Iterator[Emulator]:
 def pulumi_project(pulumi_project: PulumiProject) -> PulumiProject:
     """The harness's project, with no credentials of the outer environment."""
     for name in list(pulumi_project.env):
-        if name.startswith(("HW_", "HUAWEICLOUD_")) and name != "HW_METADATA_ENDPOINT":
+        if name.startswith(("HW_", "HUAWEICLOUD_")) and name not in KEPT:
             del pulumi_project.env[name]
     return pulumi_project
 
@@ -243,3 +247,123 @@ def test_metadata_keys_refresh_during_a_wait_that_outlives_them(pulumi_project):
         assert_nothing_in_clear(
             project, preview.stdout, preview.stderr, up.stdout, up.stderr, secrets=secrets
         )
+
+
+# -- keyless: federation, agencies, the project id from the region --------------------
+
+IDP = "github-actions"
+ID_TOKEN = "eyJhbGciOiJSUzI1NiJ9.story-id-token-never-stored.c2lnbmF0dXJl"
+AGENCY, DOMAIN = "dms-reader", "acme"
+EXCHANGES = ("/v3.0/OS-AUTH/id-token/tokens", "/v3.0/OS-CREDENTIAL/securitytokens")
+
+
+@pytest.fixture
+def iam_emulator() -> Iterator[Emulator]:
+    """The demo scenario, with an identity provider, an agency and the region's project."""
+    base = json.loads((Path(emulator_package.__file__).parent / "demo.json").read_text())
+    base["iam"] = {
+        "identity_providers": [{"id": IDP, "id_tokens": [ID_TOKEN]}],
+        "agencies": [{"name": AGENCY, "domain_name": DOMAIN, "domain_id": "d-acme-0001"}],
+        "projects": [{"id": PROJECT_ID, "region": "cn-north-4"}],
+    }
+    with Emulator(
+        Scenario.from_dict(base),
+        access_key=ACCESS_KEY,
+        secret_key=SECRET_KEY,
+        project_id=PROJECT_ID,
+    ) as running:
+        yield running
+
+
+def keyless_secrets(emulator: Emulator) -> tuple[str, ...]:
+    """Every token and temporary secret the emulator's IAM handed out, and the id token."""
+    issued = emulator.credentials.temporary.issued if emulator.credentials.temporary else []
+    temporary = tuple(s for key in issued for s in (key.secret_key, key.security_token))
+    return (ID_TOKEN, SECRET_KEY, *emulator.iam.unscoped_tokens, *temporary)
+
+
+def only_allowed_requests(emulator: Emulator) -> list[str]:
+    """DMS got GET only, the only other requests being IAM's two exchanges; the principals
+    DMS saw."""
+    for record in emulator.requests:
+        assert record.method == "GET" or record.path in EXCHANGES, record
+    dms = [r for r in emulator.requests if r.path.startswith("/v2/")]
+    assert dms and all(r.method == "GET" and r.status == 200 for r in dms)
+    return sorted({r.principal or "" for r in dms})
+
+
+def test_a_pipeline_with_an_oidc_token_file_and_no_key_nor_project_id(
+    pulumi_project, iam_emulator, tmp_path: Path
+):
+    """GitHub Actions: the job's id token in a file, the idp id and the region; nothing else."""
+    token_file = tmp_path / "oidc" / "token"
+    token_file.parent.mkdir()
+    token_file.write_text(ID_TOKEN)
+    project = pulumi_project
+    project.copy_example("quickstart")
+    project.env.update(
+        HUAWEICLOUD_SDK_IDP_ID=IDP,
+        HUAWEICLOUD_SDK_ID_TOKEN_FILE=str(token_file),
+        HUAWEICLOUD_SDK_IAM_ENDPOINT=iam_emulator.base_url,
+    )
+    project.config_set("huaweicloud:region", "cn-north-4")
+    project.config_set("huaweicloud:dmsEndpoint", iam_emulator.base_url)
+    preview = project.preview()
+    assert "task-rabbit-orders" in preview.stdout
+    up = project.up()
+    assert project.outputs()["status"] == "finished"
+    assert only_allowed_requests(iam_emulator) == [f"federated {IDP}"]
+    assert ("GET", "/v3/projects", 200) in [
+        (r.method, r.path, r.status) for r in iam_emulator.requests
+    ]
+    assert_nothing_in_clear(
+        project,
+        preview.stdout,
+        preview.stderr,
+        up.stdout,
+        up.stderr,
+        secrets=keyless_secrets(iam_emulator),
+    )
+
+
+def test_an_agency_assumed_from_stack_config_over_keys_from_the_environment(
+    pulumi_project, iam_emulator
+):
+    project = pulumi_project
+    project.copy_example("quickstart")
+    project.env.update(HW_ACCESS_KEY=ACCESS_KEY, HW_SECRET_KEY=SECRET_KEY)
+    project.env["HUAWEICLOUD_SDK_IAM_ENDPOINT"] = iam_emulator.base_url
+    project.config_set("huaweicloud:dmsEndpoint", iam_emulator.base_url)
+    project.config_set("huaweicloud:projectId", PROJECT_ID)
+    for key, value in (("agencyName", AGENCY), ("domainName", DOMAIN), ("duration", "900")):
+        project.run("config", "set", "--path", f"huaweicloud:assumeRole.{key}", value)
+    up = project.up()
+    assert project.outputs()["status"] == "finished"
+    assert only_allowed_requests(iam_emulator) == [f"agency {DOMAIN}/{AGENCY}"]
+    assumed = [r for r in iam_emulator.requests if r.path == EXCHANGES[1]]
+    assert assumed and {r.principal for r in assumed} == {"permanent"}
+    assert_nothing_in_clear(
+        project, up.stdout, up.stderr, secrets=(ACCESS_KEY, *keyless_secrets(iam_emulator))
+    )
+
+
+def test_the_project_id_found_from_the_region_with_iam_at_auth_url(pulumi_project, iam_emulator):
+    project = pulumi_project
+    project.copy_example("quickstart")
+    project.env.update(HW_ACCESS_KEY=ACCESS_KEY, HW_SECRET_KEY=SECRET_KEY)
+    project.config_set("huaweicloud:region", "cn-north-4")
+    project.config_set("huaweicloud:dmsEndpoint", iam_emulator.base_url)
+    project.config_set("huaweicloud:authUrl", iam_emulator.base_url + "/v3")
+    preview = project.preview()
+    assert "task-rabbit-orders" in preview.stdout
+    up = project.up()
+    assert project.outputs()["status"] == "finished"
+    assert only_allowed_requests(iam_emulator) == ["permanent"]
+    assert not any(r.path in EXCHANGES for r in iam_emulator.requests)
+    projects = [r for r in iam_emulator.requests if r.path == "/v3/projects"]
+    assert projects and all(r.status == 200 for r in projects)
+    # One look-up per process: the preview's and the update's providers, at most a few.
+    assert len(projects) <= 4
+    assert_nothing_in_clear(
+        project, preview.stdout, preview.stderr, up.stdout, up.stderr, secrets=(SECRET_KEY,)
+    )

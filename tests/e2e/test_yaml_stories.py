@@ -86,6 +86,9 @@ def plugin_config(project: PulumiProject, emulator: Emulator) -> PulumiProject:
     project.config_set("rocketmq-migration:projectId", PROJECT_ID)
     project.config_set("rocketmq-migration:accessKey", ACCESS_KEY)
     project.config_set("rocketmq-migration:secretKey", SECRET_KEY, secret=True)
+    # Stack config is text whatever the schema's type: the plugin takes it as text.
+    project.config_set("rocketmq-migration:maxRetries", "2")
+    project.config_set("rocketmq-migration:insecure", "false")
     return project
 
 

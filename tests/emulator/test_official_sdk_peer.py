@@ -120,3 +120,69 @@ def test_the_official_sdk_and_our_client_see_the_same_tasks() -> None:
             ours = [(t.id, t.status, t.type) for t in read_tasks(client, instance)]
     assert len(ours) == 124
     assert ours == official
+
+
+def test_the_official_sdk_federated_without_a_project_id_sees_the_same_tasks(tmp_path) -> None:
+    """The SDK's own keyless flow: id token file -> unscoped token -> temporary keys ->
+    the project id from the region -> DMS, all against the emulator; our chain too."""
+    from huaweicloudsdkcore.region.region import Region
+
+    from pulumi_rocketmq_migration.client import MigrationClient
+    from pulumi_rocketmq_migration.settings import resolve
+
+    body = {
+        "instances": [{"id": "peer-instance", "generate": {"count": 23}}],
+        "iam": {
+            "identity_providers": [{"id": "peer-idp", "id_tokens": ["peer-id-token"]}],
+            "projects": [{"id": PROJECT, "region": "cn-north-4"}],
+        },
+    }
+    token_file = tmp_path / "id-token"
+    token_file.write_text("peer-id-token\n")
+    with Emulator(
+        Scenario.from_dict(body), access_key=AK, secret_key=SK, project_id=PROJECT
+    ) as emu:
+        config = HttpConfig.get_default_config()
+        config.timeout = (5, 10)
+        config.retry_times = 0
+        credentials = (
+            BasicCredentials()
+            .with_idp_id("peer-idp")
+            .with_id_token_file(str(token_file))
+            .with_iam_endpoint(emu.base_url)
+        )
+        client = (
+            RocketMQClient.new_builder()
+            .with_credentials(credentials)
+            .with_region(Region("cn-north-4", emu.base_url))
+            .with_http_config(config)
+            .build()
+        )
+        request = ListRocketMqMigrationTaskRequest(instance_id="peer-instance", limit=50)
+        official = [
+            (t.id, t.status, t.type) for t in client.list_rocket_mq_migration_task(request).task
+        ]
+        sdk_requests = emu.requests
+        emu.clear_requests()
+        settings = resolve(
+            explicit={"endpoint": emu.base_url, "region": "cn-north-4"},
+            environ={
+                "HUAWEICLOUD_SDK_IDP_ID": "peer-idp",
+                "HUAWEICLOUD_SDK_ID_TOKEN_FILE": str(token_file),
+                "HUAWEICLOUD_SDK_IAM_ENDPOINT": emu.base_url,
+                "HW_METADATA_ENDPOINT": "off",
+            },
+        )
+        with MigrationClient(settings) as ours_client:
+            ours = [(t.id, t.status, t.type) for t in read_tasks(ours_client, "peer-instance")]
+        our_requests = emu.requests
+    assert len(official) == 23 and ours == official
+    assert settings.project_id == PROJECT
+    for seen in (sdk_requests, our_requests):
+        assert [(r.method, r.path) for r in seen if r.method != "GET"] == [
+            ("POST", "/v3.0/OS-AUTH/id-token/tokens"),
+            ("POST", "/v3.0/OS-CREDENTIAL/securitytokens"),
+        ]
+        assert ("GET", "/v3/projects", 200) in [(r.method, r.path, r.status) for r in seen]
+        dms = [r for r in seen if r.path.startswith("/v2/")]
+        assert dms and {(r.status, r.principal) for r in dms} == {(200, "federated peer-idp")}

@@ -41,6 +41,8 @@ class TemporaryKey:
     security_token: str = attrs.field(repr=False)
     issued_at: float
     expires_at: float
+    # Who holds these keys, as the emulator's record names the caller (never a secret).
+    principal: str = "metadata agency"
 
     def to_json(self) -> dict[str, Any]:
         expires = datetime.fromtimestamp(self.expires_at, timezone.utc)
@@ -55,7 +57,8 @@ class TemporaryKey:
 
 
 class TemporaryKeys:
-    """Issues the agency's temporary keys and remembers them for the API's auth."""
+    """Issues temporary keys (the instance agency's, or IAM's) and remembers them for the
+    API's auth."""
 
     def __init__(self, lifetime: float = 3600.0, clock: Callable[[], float] = time.time) -> None:
         self.lifetime = lifetime
@@ -69,17 +72,26 @@ class TemporaryKeys:
             now = self._clock()
             key = self._current
             if key is None or now >= key.issued_at + self.lifetime / 2:
-                alphabet = string.ascii_uppercase + string.digits
-                key = TemporaryKey(
-                    access_key="".join(secrets.choice(alphabet) for _ in range(20)),
-                    secret_key=secrets.token_hex(20),
-                    security_token=secrets.token_urlsafe(96),
-                    issued_at=now,
-                    expires_at=now + self.lifetime,
-                )
-                self._issued[key.access_key] = key
-                self._current = key
+                key = self._current = self._issue(now, self.lifetime, "metadata agency")
             return key
+
+    def issue(self, lifetime: float, principal: str) -> TemporaryKey:
+        """A new set for ``principal``, living ``lifetime`` seconds (IAM's exchanges)."""
+        with self._lock:
+            return self._issue(self._clock(), lifetime, principal)
+
+    def _issue(self, now: float, lifetime: float, principal: str) -> TemporaryKey:
+        alphabet = string.ascii_uppercase + string.digits
+        key = TemporaryKey(
+            access_key="".join(secrets.choice(alphabet) for _ in range(20)),
+            secret_key=secrets.token_hex(20),
+            security_token=secrets.token_urlsafe(96),
+            issued_at=now,
+            expires_at=now + lifetime,
+            principal=principal,
+        )
+        self._issued[key.access_key] = key
+        return key
 
     def find(self, access_key: str) -> TemporaryKey | None:
         with self._lock:

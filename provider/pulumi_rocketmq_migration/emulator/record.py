@@ -23,7 +23,8 @@ SECRET_HEADERS = frozenset({"authorization", "x-auth-token", "x-security-token"}
 class RequestRecord:
     """One request: what came in, when (epoch seconds) and the status answered.
 
-    ``status`` is None when the connection was reset instead of answered.
+    ``status`` is None when the connection was reset instead of answered; ``principal``
+    names who called (``permanent``, ``token``, ``agency domain/name``...) once known.
     """
 
     method: str
@@ -33,6 +34,7 @@ class RequestRecord:
     time: float
     status: int | None
     request_id: str
+    principal: str | None = None
 
     @staticmethod
     def redact(headers: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
@@ -52,6 +54,7 @@ class RequestRecord:
             "time": self.time,
             "status": self.status,
             "request_id": self.request_id,
+            "principal": self.principal,
         }
 
 

@@ -15,6 +15,10 @@ it, and so do the one-task and detail forms, even when a fault then spoils the b
 are UUID-shaped (derived from the instance id, the index in hex as the last group),
 names ``<name_prefix><index>``, start dates one minute apart from ``start_date``, so
 the newest has the highest index.
+
+``iam`` is what the emulator's IAM facet knows (see ``iam.py``): identity providers
+and the id tokens each accepts, agencies, the projects of each region, and how long
+the temporary keys it issues live.
 """
 
 from __future__ import annotations
@@ -230,12 +234,79 @@ class Instance:
         return None
 
 
+@attrs.frozen
+class Agency:
+    """An agency that may be assumed: its name, and the domain it belongs to."""
+
+    name: str
+    domain_name: str
+    domain_id: str
+
+
+@attrs.frozen
+class Project:
+    id: str
+    region: str
+
+
+@attrs.frozen
+class IamSpec:
+    """What IAM knows: identity providers (id -> accepted id tokens), agencies, projects,
+    and the longest life of the temporary keys it issues (None: as long as asked)."""
+
+    identity_providers: Mapping[str, frozenset[str]] = attrs.field(factory=dict, repr=False)
+    agencies: tuple[Agency, ...] = ()
+    projects: tuple[Project, ...] = ()
+    key_lifetime_seconds: float | None = None
+
+    @classmethod
+    def from_dict(cls, body: Any, path: str = "$.iam") -> IamSpec:
+        keys = {"identity_providers", "agencies", "projects", "key_lifetime_seconds"}
+        body = _only(body, keys, path)
+        providers: dict[str, frozenset[str]] = {}
+        for i, item in enumerate(_get(body, "identity_providers", list, path, [])):
+            where = f"{path}.identity_providers[{i}]"
+            item = _only(item, {"id", "id_tokens"}, where)
+            tokens = _get(item, "id_tokens", list, where)
+            if not all(isinstance(t, str) and t for t in tokens):
+                raise ValueError(f"{where}.id_tokens: expected non-empty strings")
+            providers[_text(item, "id", where)] = frozenset(tokens)
+        agencies = []
+        for i, item in enumerate(_get(body, "agencies", list, path, [])):
+            where = f"{path}.agencies[{i}]"
+            item = _only(item, {"name", "domain_name", "domain_id"}, where)
+            agencies.append(
+                Agency(
+                    _text(item, "name", where),
+                    _text(item, "domain_name", where),
+                    _text(item, "domain_id", where),
+                )
+            )
+        projects = []
+        for i, item in enumerate(_get(body, "projects", list, path, [])):
+            where = f"{path}.projects[{i}]"
+            item = _only(item, {"id", "region"}, where)
+            projects.append(Project(_text(item, "id", where), _text(item, "region", where)))
+        lifetime = body.get("key_lifetime_seconds")
+        if lifetime is not None and (
+            not isinstance(lifetime, (int, float)) or isinstance(lifetime, bool) or lifetime <= 0
+        ):
+            raise ValueError(f"{path}.key_lifetime_seconds: must be a positive number")
+        return cls(
+            providers,
+            tuple(agencies),
+            tuple(projects),
+            float(lifetime) if lifetime is not None else None,
+        )
+
+
 @attrs.frozen(eq=False)
 class Scenario:
     """Everything the emulator serves, checked and indexed."""
 
     instances: Mapping[str, Instance]
     faults: Faults = attrs.field(factory=Faults)
+    iam: IamSpec = attrs.field(factory=IamSpec)
 
     @classmethod
     def load(cls, path: str | Path) -> Scenario:
@@ -257,7 +328,7 @@ class Scenario:
 
     @classmethod
     def from_dict(cls, body: Any) -> Scenario:
-        body = _only(body, {"$schema", "instances", "faults"}, "$")
+        body = _only(body, {"$schema", "instances", "faults", "iam"}, "$")
         raw = _get(body, "instances", list, "$")
         instances: dict[str, Instance] = {}
         for i, item in enumerate(raw):
@@ -266,7 +337,8 @@ class Scenario:
                 raise ValueError(f"$.instances[{i}].id: duplicate instance id {instance.id}")
             instances[instance.id] = instance
         faults = Faults.from_dict(_get(body, "faults", dict, "$", {}))
-        return cls(instances=instances, faults=faults)
+        iam = IamSpec.from_dict(_get(body, "iam", dict, "$", {}))
+        return cls(instances=instances, faults=faults, iam=iam)
 
 
 def _instance(item: Any, path: str) -> Instance:

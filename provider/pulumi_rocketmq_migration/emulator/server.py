@@ -1,7 +1,9 @@
 """The emulator's HTTP side: a stdlib ThreadingHTTPServer in front of the Service.
 
 A request goes: method check (anything but GET: 405) -> faults -> route -> auth ->
-Service -> faults that spoil a 200 -> answer, and is recorded whatever happens. Every
+Service -> faults that spoil a 200 -> answer, and is recorded whatever happens, with
+the caller's principal once known. IAM's paths (``iam.py``) are answered first, by
+the IAM facet, with no faults. Every
 answer carries an ``X-Request-Id`` (a uuid4) and a JSON body.
 
 Answers that come from the gateway rather than DMS (body ``{"error_code",
@@ -38,9 +40,10 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import attrs
 
 from .api import Answer, Service, error
-from .auth import Credentials, authenticate
+from .auth import Credentials, Received, Refusal, authenticate
 from .faults import TRICKLE_SECONDS, Damage, FaultPlan, Faults
-from .metadata import MetadataService
+from .iam import IamService
+from .metadata import MetadataService, TemporaryKeys
 from .record import Recorder, RequestRecord
 from .scenario import Scenario
 
@@ -113,7 +116,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class Emulator:
-    """A local DMS metadata endpoint serving a Scenario; use it as a context manager.
+    """A local DMS metadata endpoint (and IAM) serving a Scenario; a context manager.
 
     ``with Emulator(Scenario.demo(), access_key=..., secret_key=..., project_id=...) as emu:``
     starts it on 127.0.0.1 and a free port (``emu.base_url``) in a daemon thread.
@@ -136,15 +139,13 @@ class Emulator:
         metadata: MetadataService | None = None,
     ) -> None:
         self.scenario = scenario if scenario is not None else Scenario.demo()
-        # With a metadata service, the temporary keys it issues are accepted too.
+        # The temporary keys the metadata service and IAM issue are accepted too.
         self.metadata = metadata
+        keys = metadata.keys if metadata is not None else TemporaryKeys()
         self.credentials = Credentials(
-            access_key,
-            secret_key,
-            project_id,
-            frozenset(tokens),
-            temporary=metadata.keys if metadata is not None else None,
+            access_key, secret_key, project_id, frozenset(tokens), temporary=keys
         )
+        self.iam = IamService(self.scenario.iam, keys, self.credentials)
         self._address = (host, port)
         self._service = Service(self.scenario, clock)
         self._plan = FaultPlan(self.scenario.faults)
@@ -257,6 +258,7 @@ class Emulator:
                 time=received,
                 status=reply.answer.status if isinstance(reply, _Reply) else None,
                 request_id=request_id,
+                principal=reply.principal if isinstance(reply, _Reply) else None,
             )
         )
         if reply == "reset":
@@ -276,6 +278,13 @@ class Emulator:
         request_id: str,
     ) -> _Reply | Literal["reset", "hang"]:
         """What to answer, or how to not answer: reset the connection, or hang on it."""
+        received = Received(method, path, query, headers, body)
+        if self.iam.serves(path):
+            iam = self.iam.answer(received, _now())
+            answer = iam.answer
+            if answer.status >= 400:
+                answer = Answer(answer.status, {**answer.body, "request_id": request_id})
+            return _Reply(answer, extra=iam.headers, principal=iam.principal)
         if method != "GET":
             message = f"The API does not exist: {method} is not allowed here, only GET"
             answer = _gateway(405, NO_SUCH_API, message, request_id)
@@ -303,18 +312,17 @@ class Emulator:
             message = "The API does not exist or has not been published in the environment"
             return _Reply(_gateway(404, NO_SUCH_API, message, request_id))
         project_id, instance_id = (unquote(part) for part in route.groups())
-        refusal = authenticate(
-            self.credentials, method, path, query, headers, body, project_id, _now()
-        )
-        if refusal is not None:
-            return _Reply(_gateway(refusal.status, refusal.code, refusal.message, request_id))
+        caller = authenticate(self.credentials, received, project_id, _now())
+        if isinstance(caller, Refusal):
+            return _Reply(_gateway(caller.status, caller.code, caller.message, request_id))
         answer = self._service.answer(
             instance_id, query, page_cap=faults.limit_cap, total_offset=self._plan.total_offset
         )
         if answer.status != 200:
-            return _Reply(answer)
+            return _Reply(answer, principal=caller)
         damage = self._plan.damage()
-        return _Reply(answer, damage=damage, full_length=self._plan.faults.truncated_full_length)
+        full_length = self._plan.faults.truncated_full_length
+        return _Reply(answer, damage=damage, full_length=full_length, principal=caller)
 
 
 @attrs.frozen
@@ -325,6 +333,7 @@ class _Reply:
     extra: tuple[tuple[str, str], ...] = ()
     damage: Damage = None
     full_length: bool = True
+    principal: str | None = None  # who called, once authenticated
 
 
 def _send(handler: _Handler, reply: _Reply, request_id: str, stopping: threading.Event) -> None:
