@@ -11,7 +11,7 @@ PULUMI_DIR = $(shell scripts/ensure-pulumi --print-dir)
 export PULUMI_SKIP_UPDATE_CHECK := true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION := true
 
-.PHONY: venv pulumi plugin demo test lint types unit bench mutate clean
+.PHONY: venv pulumi plugin sdk gen-sdk demo test lint types unit bench mutate clean
 
 venv: $(STAMP)
 
@@ -29,6 +29,25 @@ pulumi: venv
 plugin: venv
 	$(PY) scripts/plugin-tarball dist
 
+# The TypeScript and Go SDKs (issue 17), generated from schema/schema.json by
+# scripts/gen_sdk.py and checked in: `make gen-sdk` writes them, `make sdk` refuses stale
+# sources, type-checks and packs the npm package (dist/pulumi-rocketmq-migration-<version>.tgz)
+# and builds and vets the Go module. npm and Go modules come from their caches when warm.
+NPM_FLAGS := --no-audit --no-fund --prefer-offline
+SDK_VERSION = $(shell $(PY) -c 'from pulumi_rocketmq_migration._version import __version__ as v; print(v)')
+
+gen-sdk: venv
+	$(PY) scripts/gen_sdk.py
+
+sdk: venv
+	$(PY) scripts/gen_sdk.py --check
+	cd sdk/nodejs && npm ci $(NPM_FLAGS) && rm -rf bin && npx tsc
+	mkdir -p dist
+	cd sdk/nodejs && npm pack $(NPM_FLAGS) --pack-destination $(abspath dist)
+	test -f dist/pulumi-rocketmq-migration-$(SDK_VERSION).tgz
+	cd sdk/go/rocketmqmigration && go build ./... && go vet ./...
+	cd examples/go-gate && go vet .
+
 demo: venv pulumi
 	PATH="$(PULUMI_DIR):$(abspath $(VENV))/bin:$$PATH" $(PY) scripts/demo.py
 
@@ -39,7 +58,7 @@ lint: venv
 types: venv
 	$(VENV)/bin/mypy
 
-test: venv pulumi lint types
+test: venv pulumi lint types sdk
 	PATH="$(PULUMI_DIR):$(abspath $(VENV))/bin:$$PATH" $(PY) -m pytest -q $(PYTEST_ARGS)
 
 bench: venv pulumi
