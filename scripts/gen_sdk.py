@@ -93,7 +93,7 @@ def ts_type(spec: dict[str, Any], schema: dict[str, Any], *, inputs: bool) -> st
     ref = ref_name(spec)
     if ref:
         kind = "enums" if "enum" in schema["types"][spec["$ref"].removeprefix("#/types/")] else ""
-        base = f"enums.{ref}" if kind else f"outputs.{ref}"
+        base = f"enums.{ref}" if kind else f"{'inputs' if inputs else 'outputs'}.{ref}"
     elif spec["type"] == "array":
         item = ts_type(spec["items"], schema, inputs=inputs)
         base = f"{item}[]"
@@ -138,14 +138,16 @@ def ts_enums(schema: dict[str, Any]) -> str:
     return "".join(out)
 
 
-def ts_objects(schema: dict[str, Any]) -> str:
-    out = [f'// {HEADER}\n\nimport * as enums from "./enums";\n']
+def ts_objects(schema: dict[str, Any], *, inputs: bool) -> str:
+    """types/output.ts (plain fields) or types/input.ts (each field an Input)."""
+    lead = 'import * as pulumi from "@pulumi/pulumi";\n' if inputs else ""
+    out = [f'// {HEADER}\n\n{lead}import * as enums from "./enums";\n']
     for token, spec in schema["types"].items():
         if spec.get("type") != "object":
             continue
         fields = props(spec["properties"], spec.get("required"))
         out.append(f"\n{ts_doc(spec.get('description', ''))}export interface {short(token)} {{\n")
-        out.append(ts_fields(fields, schema, inputs=False, readonly=False))
+        out.append(ts_fields(fields, schema, inputs=inputs, readonly=False))
         out.append("}\n")
     return "".join(out)
 
@@ -155,6 +157,7 @@ def ts_module(body: str) -> str:
     imports = [
         ("pulumi", "@pulumi/pulumi"),
         ("enums", "./types/enums"),
+        ("inputs", "./types/input"),
         ("outputs", "./types/output"),
         ("utilities", "./utilities"),
     ]
@@ -253,11 +256,7 @@ def ts_provider(schema: dict[str, Any]) -> str:
     inputs = props(spec["inputProperties"])
     strings = [p for p in props(spec["properties"]) if p.spec.get("type") == "string"]
     secrets = [p.name for p in inputs if p.secret]
-    out = [f"// {HEADER}\n\n"]
-    out.append(
-        'import * as pulumi from "@pulumi/pulumi";\nimport * as utilities from "./utilities";\n'
-    )
-    out.append(f"\n{ts_doc(spec.get('description', ''))}")
+    out = [ts_doc(spec.get("description", ""))]
     out.append(
         "export class Provider extends pulumi.ProviderResource {\n"
         f'    public static readonly __pulumiType = "{package}";\n\n'
@@ -297,7 +296,7 @@ def ts_provider(schema: dict[str, Any]) -> str:
         )
     )
     out.append("}\n")
-    return "".join(out)
+    return ts_module("".join(out))
 
 
 def ts_package(schema: dict[str, Any]) -> dict[str, str]:
@@ -313,10 +312,12 @@ def ts_package(schema: dict[str, Any]) -> dict[str, str]:
     files["provider.ts"] = ts_provider(schema)
     modules.append("provider")
     files["types/enums.ts"] = ts_enums(schema)
-    files["types/output.ts"] = ts_objects(schema)
+    files["types/input.ts"] = ts_objects(schema, inputs=True)
+    files["types/output.ts"] = ts_objects(schema, inputs=False)
     files["types/index.ts"] = (
         f'// {HEADER}\n\nimport * as enums from "./enums";\n'
-        'import * as outputs from "./output";\n\nexport { enums, outputs };\n'
+        'import * as inputs from "./input";\n'
+        'import * as outputs from "./output";\n\nexport { enums, inputs, outputs };\n'
     )
     files["utilities.ts"] = (
         f"// {HEADER}\n\n/** The package's version: the plugin version its resources ask for. */\n"
@@ -544,6 +545,27 @@ def go_enums(schema: dict[str, Any]) -> str:
 PULUMI_GO = "github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 
+GO_OBJECT_INPUT = Template("""func (${o}Args) ElementType() reflect.Type {
+	return reflect.TypeOf((*${o})(nil)).Elem()
+}
+
+func (i ${o}Args) To${o}Output() ${o}Output { return pulumi.ToOutput(i).(${o}Output) }
+
+func (i ${o}Args) To${o}OutputWithContext(ctx context.Context) ${o}Output {
+	return pulumi.ToOutputWithContext(ctx, i).(${o}Output)
+}
+
+// ${o}Input is a ${o}Args or an Output of ${o}.
+type ${o}Input interface {
+	pulumi.Input
+
+	To${o}Output() ${o}Output
+	To${o}OutputWithContext(context.Context) ${o}Output
+}
+
+""")
+
+
 def go_objects(schema: dict[str, Any]) -> str:
     body, registered = [], []
     for token, spec in schema["types"].items():
@@ -553,8 +575,12 @@ def go_objects(schema: dict[str, Any]) -> str:
         fields = props(spec["properties"], spec.get("required"))
         body.append(go_doc(spec.get("description", "")))
         body.append(go_struct(o, fields, schema, "plain") + "\n")
+        body.append(f"// {o}Args is {o} with each field an Input.\n")
+        body.append(go_struct(f"{o}Args", fields, schema, "input") + "\n")
+        body.append(GO_OBJECT_INPUT.substitute(o=o))
         body.append(go_output_type(o, fields, schema) + go_array_output(o) + "\n")
         registered.append(
+            f"\tpulumi.RegisterInputType(reflect.TypeOf((*{o}Input)(nil)).Elem(), {o}Args{{}})\n"
             f"\tpulumi.RegisterOutputType({o}Output{{}})\n"
             f"\tpulumi.RegisterOutputType({o}ArrayOutput{{}})\n"
         )

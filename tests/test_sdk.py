@@ -51,7 +51,8 @@ def is_enum(spec: dict[str, Any]) -> bool:
 
 def ts_expected(spec: dict[str, Any], inputs: bool) -> str:
     if "$ref" in spec:
-        base = ("enums." if is_enum(spec) else "outputs.") + short(spec["$ref"])
+        kind = "enums." if is_enum(spec) else "inputs." if inputs else "outputs."
+        base = kind + short(spec["$ref"])
     elif spec["type"] == "array":
         base = ts_expected(spec["items"], inputs) + "[]"
     elif spec["type"] == "object":
@@ -224,6 +225,7 @@ def test_typescript_provider_keeps_secrets_secret():
 def test_typescript_enums_and_objects_match_the_schema():
     enums = (TS / "types" / "enums.ts").read_text()
     objects = (TS / "types" / "output.ts").read_text()
+    input_objects = (TS / "types" / "input.ts").read_text()
     for token, spec in SCHEMA["types"].items():
         name = short(token)
         if "enum" in spec:
@@ -234,9 +236,13 @@ def test_typescript_enums_and_objects_match_the_schema():
         else:
             found = ts_fields(ts_block(objects, f"export interface {name} "))
             same_props(found, spec["properties"])
+            given = ts_fields(ts_block(input_objects, f"export interface {name} "))
+            same_props(given, spec["properties"])
             for prop, pspec in spec["properties"].items():
                 want = (ts_expected(pspec, False), prop not in spec["required"])
                 assert found[prop][:2] == want, prop
+                want = (ts_expected(pspec, True), prop not in spec["required"])
+                assert given[prop][:2] == want, prop
 
 
 @pytest.mark.parametrize("token", sorted(SCHEMA["resources"]))
@@ -317,9 +323,13 @@ def test_go_enums_and_objects_match_the_schema():
         else:
             found = go_fields(types, name)
             same_props(found, spec["properties"])
+            given = go_fields(types, f"{name}Args")
+            same_props(given, spec["properties"])
             for prop, pspec in spec["properties"].items():
                 want = go_expected(pspec, prop in spec["required"], "plain")
                 assert found[prop][1:] == (want, pspec["description"]), prop
+                want = go_expected(pspec, prop in spec["required"], "input")
+                assert given[prop][1:] == (want, pspec["description"]), prop
 
 
 def test_packages_name_their_version_and_pins():

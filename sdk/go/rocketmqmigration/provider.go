@@ -30,6 +30,12 @@ type Provider struct {
 	SharedConfigFile pulumi.StringPtrOutput `pulumi:"sharedConfigFile"`
 	// Profile of that file (default: its current profile).
 	Profile pulumi.StringPtrOutput `pulumi:"profile"`
+	// OIDC identity provider id in IAM (env HUAWEICLOUD_SDK_IDP_ID or HW_ASSUME_ROLE_IDP_ID); with idTokenFile, the id token is exchanged for temporary keys, refreshed before they expire. Not a secret.
+	IdpId pulumi.StringPtrOutput `pulumi:"idpId"`
+	// Path of the file holding the OIDC id token (env HUAWEICLOUD_SDK_ID_TOKEN_FILE or HW_ASSUME_ROLE_ID_TOKEN_FILE), read again for every exchange. A path, not a secret.
+	IdTokenFile pulumi.StringPtrOutput `pulumi:"idTokenFile"`
+	// IAM endpoint (env HW_AUTH_URL or HUAWEICLOUD_SDK_IAM_ENDPOINT), e.g. https://iam.cn-north-4.myhuaweicloud.com/v3 (the path is dropped); default https://iam.{region}.{cloud}.
+	AuthUrl pulumi.StringPtrOutput `pulumi:"authUrl"`
 }
 
 // NewProvider registers a provider; the secret arguments are kept as secrets.
@@ -77,6 +83,18 @@ func NewProvider(ctx *pulumi.Context, name string, args *ProviderArgs, opts ...p
 	if args.MaxConcurrency != nil {
 		inputs["maxConcurrency"] = args.MaxConcurrency
 	}
+	if args.IdpId != nil {
+		inputs["idpId"] = args.IdpId
+	}
+	if args.IdTokenFile != nil {
+		inputs["idTokenFile"] = args.IdTokenFile
+	}
+	if args.AssumeRole != nil {
+		inputs["assumeRole"] = args.AssumeRole
+	}
+	if args.AuthUrl != nil {
+		inputs["authUrl"] = args.AuthUrl
+	}
 	opts = append(opts, pulumi.AdditionalSecretOutputs([]string{"accessKey", "secretKey", "securityToken"}))
 	var resource Provider
 	err := ctx.RegisterResource("pulumi:providers:rocketmq-migration", name, inputs, &resource, resourceOptions(opts)...)
@@ -114,4 +132,12 @@ type ProviderArgs struct {
 	Profile pulumi.StringPtrInput `pulumi:"profile"`
 	// Requests one listing keeps in flight, 1 to 32 (default 8; env HW_MAX_CONCURRENCY); a 429 lowers it for a while.
 	MaxConcurrency pulumi.IntPtrInput `pulumi:"maxConcurrency"`
+	// OIDC identity provider id in IAM (env HUAWEICLOUD_SDK_IDP_ID or HW_ASSUME_ROLE_IDP_ID); with idTokenFile, the id token is exchanged for temporary keys, refreshed before they expire. Not a secret.
+	IdpId pulumi.StringPtrInput `pulumi:"idpId"`
+	// Path of the file holding the OIDC id token (env HUAWEICLOUD_SDK_ID_TOKEN_FILE or HW_ASSUME_ROLE_ID_TOKEN_FILE), read again for every exchange. A path, not a secret.
+	IdTokenFile pulumi.StringPtrInput `pulumi:"idTokenFile"`
+	// An agency to assume with the credentials found (env HW_ASSUME_ROLE_*): DMS then sees only the agency's temporary keys.
+	AssumeRole AssumeRoleInput `pulumi:"assumeRole"`
+	// IAM endpoint (env HW_AUTH_URL or HUAWEICLOUD_SDK_IAM_ENDPOINT), e.g. https://iam.cn-north-4.myhuaweicloud.com/v3 (the path is dropped); default https://iam.{region}.{cloud}.
+	AuthUrl pulumi.StringPtrInput `pulumi:"authUrl"`
 }

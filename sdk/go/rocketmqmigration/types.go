@@ -9,6 +9,103 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
+// An agency to assume, as Huawei's Terraform provider's assume_role block names it.
+type AssumeRole struct {
+	// The agency's name.
+	AgencyName string `pulumi:"agencyName"`
+	// The name of the account (domain) the agency belongs to; or domainId.
+	DomainName *string `pulumi:"domainName"`
+	// The id of the account (domain) the agency belongs to; or domainName.
+	DomainId *string `pulumi:"domainId"`
+	// Seconds the agency's keys live, 900 to 86400 (default 3600); they are refreshed before they expire.
+	Duration *int `pulumi:"duration"`
+}
+
+// AssumeRoleArgs is AssumeRole with each field an Input.
+type AssumeRoleArgs struct {
+	// The agency's name.
+	AgencyName pulumi.StringInput `pulumi:"agencyName"`
+	// The name of the account (domain) the agency belongs to; or domainId.
+	DomainName pulumi.StringPtrInput `pulumi:"domainName"`
+	// The id of the account (domain) the agency belongs to; or domainName.
+	DomainId pulumi.StringPtrInput `pulumi:"domainId"`
+	// Seconds the agency's keys live, 900 to 86400 (default 3600); they are refreshed before they expire.
+	Duration pulumi.IntPtrInput `pulumi:"duration"`
+}
+
+func (AssumeRoleArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*AssumeRole)(nil)).Elem()
+}
+
+func (i AssumeRoleArgs) ToAssumeRoleOutput() AssumeRoleOutput {
+	return pulumi.ToOutput(i).(AssumeRoleOutput)
+}
+
+func (i AssumeRoleArgs) ToAssumeRoleOutputWithContext(ctx context.Context) AssumeRoleOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AssumeRoleOutput)
+}
+
+// AssumeRoleInput is a AssumeRoleArgs or an Output of AssumeRole.
+type AssumeRoleInput interface {
+	pulumi.Input
+
+	ToAssumeRoleOutput() AssumeRoleOutput
+	ToAssumeRoleOutputWithContext(context.Context) AssumeRoleOutput
+}
+
+// AssumeRoleOutput is an Output of AssumeRole.
+type AssumeRoleOutput struct{ *pulumi.OutputState }
+
+func (AssumeRoleOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*AssumeRole)(nil)).Elem()
+}
+
+func (o AssumeRoleOutput) ToAssumeRoleOutput() AssumeRoleOutput { return o }
+
+func (o AssumeRoleOutput) ToAssumeRoleOutputWithContext(context.Context) AssumeRoleOutput {
+	return o
+}
+
+// The agency's name.
+func (o AssumeRoleOutput) AgencyName() pulumi.StringOutput {
+	return o.ApplyT(func(v AssumeRole) string { return v.AgencyName }).(pulumi.StringOutput)
+}
+
+// The name of the account (domain) the agency belongs to; or domainId.
+func (o AssumeRoleOutput) DomainName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v AssumeRole) *string { return v.DomainName }).(pulumi.StringPtrOutput)
+}
+
+// The id of the account (domain) the agency belongs to; or domainName.
+func (o AssumeRoleOutput) DomainId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v AssumeRole) *string { return v.DomainId }).(pulumi.StringPtrOutput)
+}
+
+// Seconds the agency's keys live, 900 to 86400 (default 3600); they are refreshed before they expire.
+func (o AssumeRoleOutput) Duration() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v AssumeRole) *int { return v.Duration }).(pulumi.IntPtrOutput)
+}
+
+// AssumeRoleArrayOutput is an Output of []AssumeRole.
+type AssumeRoleArrayOutput struct{ *pulumi.OutputState }
+
+func (AssumeRoleArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]AssumeRole)(nil)).Elem()
+}
+
+func (o AssumeRoleArrayOutput) ToAssumeRoleArrayOutput() AssumeRoleArrayOutput { return o }
+
+func (o AssumeRoleArrayOutput) ToAssumeRoleArrayOutputWithContext(context.Context) AssumeRoleArrayOutput {
+	return o
+}
+
+// Index is the element at i.
+func (o AssumeRoleArrayOutput) Index(i pulumi.IntInput) AssumeRoleOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) AssumeRole {
+		return vs[0].([]AssumeRole)[vs[1].(int)]
+	}).(AssumeRoleOutput)
+}
+
 // One task of a listing, with the API's fields.
 type TaskSummary struct {
 	// ID of the migration task.
@@ -21,6 +118,40 @@ type TaskSummary struct {
 	Status string `pulumi:"status"`
 	// Type, kept as sent even when undocumented.
 	Type string `pulumi:"type"`
+}
+
+// TaskSummaryArgs is TaskSummary with each field an Input.
+type TaskSummaryArgs struct {
+	// ID of the migration task.
+	Id pulumi.StringInput `pulumi:"id"`
+	// Name of the migration task.
+	Name pulumi.StringInput `pulumi:"name"`
+	// Start time, as the service formats it.
+	StartDate pulumi.StringInput `pulumi:"startDate"`
+	// Status, kept as sent even when undocumented.
+	Status pulumi.StringInput `pulumi:"status"`
+	// Type, kept as sent even when undocumented.
+	Type pulumi.StringInput `pulumi:"type"`
+}
+
+func (TaskSummaryArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*TaskSummary)(nil)).Elem()
+}
+
+func (i TaskSummaryArgs) ToTaskSummaryOutput() TaskSummaryOutput {
+	return pulumi.ToOutput(i).(TaskSummaryOutput)
+}
+
+func (i TaskSummaryArgs) ToTaskSummaryOutputWithContext(ctx context.Context) TaskSummaryOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TaskSummaryOutput)
+}
+
+// TaskSummaryInput is a TaskSummaryArgs or an Output of TaskSummary.
+type TaskSummaryInput interface {
+	pulumi.Input
+
+	ToTaskSummaryOutput() TaskSummaryOutput
+	ToTaskSummaryOutputWithContext(context.Context) TaskSummaryOutput
 }
 
 // TaskSummaryOutput is an Output of TaskSummary.
@@ -82,6 +213,10 @@ func (o TaskSummaryArrayOutput) Index(i pulumi.IntInput) TaskSummaryOutput {
 }
 
 func init() {
+	pulumi.RegisterInputType(reflect.TypeOf((*AssumeRoleInput)(nil)).Elem(), AssumeRoleArgs{})
+	pulumi.RegisterOutputType(AssumeRoleOutput{})
+	pulumi.RegisterOutputType(AssumeRoleArrayOutput{})
+	pulumi.RegisterInputType(reflect.TypeOf((*TaskSummaryInput)(nil)).Elem(), TaskSummaryArgs{})
 	pulumi.RegisterOutputType(TaskSummaryOutput{})
 	pulumi.RegisterOutputType(TaskSummaryArrayOutput{})
 }

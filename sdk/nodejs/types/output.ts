@@ -3,6 +3,28 @@
 import * as enums from "./enums";
 
 /**
+ * An agency to assume, as Huawei's Terraform provider's assume_role block names it.
+ */
+export interface AssumeRole {
+    /**
+     * The agency's name.
+     */
+    agencyName: string;
+    /**
+     * The name of the account (domain) the agency belongs to; or domainId.
+     */
+    domainName?: string;
+    /**
+     * The id of the account (domain) the agency belongs to; or domainName.
+     */
+    domainId?: string;
+    /**
+     * Seconds the agency's keys live, 900 to 86400 (default 3600); they are refreshed before they expire.
+     */
+    duration?: number;
+}
+
+/**
  * One task of a listing, with the API's fields.
  */
 export interface TaskSummary {
