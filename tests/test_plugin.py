@@ -4,6 +4,9 @@ A subprocess that prints its port, then gRPC over loopback: GetSchema, Configure
 secrets, Invoke in preview and in update, Check with unknowns and bad types, a gate's
 Create, Diff and Read. A small Engine service stands in for the engine's log, so the
 progress lines and warnings the plugin sends can be read back.
+
+Each call is also made to the same server started inside the test process, so that
+mutation testing, which sees only this process, knows which tests reach the plugin.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ import pytest
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import engine_pb2_grpc, provider_pb2, provider_pb2_grpc
 
+from pulumi_rocketmq_migration import engine_log
+from pulumi_rocketmq_migration import plugin as plugin_module
 from pulumi_rocketmq_migration._version import __version__
 from pulumi_rocketmq_migration.package_schema import schema
 from pulumi_rocketmq_migration.wire import SECRET_SIGNATURE, SIGNATURE, UNKNOWN_VALUE
@@ -78,16 +83,30 @@ def start_plugin(engine_port: int) -> tuple[subprocess.Popen[str], str]:
     return process, process.stdout.readline()
 
 
-@pytest.fixture
-def plugin(engine) -> Iterator[Any]:
-    process, first = start_plugin(engine[1])
-    assert first.strip().isdigit(), f"the first line is the port, not {first!r}"
-    channel = grpc.insecure_channel(f"127.0.0.1:{first.strip()}")
+@pytest.fixture(params=["process", "in-process"])
+def plugin(request, engine, monkeypatch) -> Iterator[Any]:
+    if request.param == "process":
+        process, first = start_plugin(engine[1])
+        assert first.strip().isdigit(), f"the first line is the port, not {first!r}"
+        port = int(first)
+    else:
+        for name in [n for n in os.environ if n.startswith(("HW_", "HUAWEICLOUD_"))]:
+            monkeypatch.delenv(name)
+        monkeypatch.setenv("HW_METADATA_ENDPOINT", CLOSED_METADATA)
+        monkeypatch.setattr(
+            sys, "argv", ["pulumi-resource-rocketmq-migration", f"127.0.0.1:{engine[1]}"]
+        )
+        monkeypatch.setattr(engine_log, "_STUB", [])
+        server, port = plugin_module.serve()
+    channel = grpc.insecure_channel(f"127.0.0.1:{port}")
     yield provider_pb2_grpc.ResourceProviderStub(channel)
     channel.close()
-    process.terminate()
-    _, stderr = process.communicate(timeout=10)
-    assert SECRET_KEY not in stderr
+    if request.param == "process":
+        process.terminate()
+        _, stderr = process.communicate(timeout=10)
+        assert SECRET_KEY not in stderr
+    else:
+        server.stop(0)
 
 
 def struct(**values: Any) -> struct_pb2.Struct:

@@ -336,9 +336,8 @@ def _exit_with_the_engine(parent: int) -> None:
     os._exit(0)
 
 
-def main() -> None:
-    """Serve the provider and print its port, the engine's first line from a plugin."""
-    parent = os.getppid()
+def serve() -> tuple[Any, int]:
+    """Start the provider's gRPC server on a loopback port: the plugin, minus its process."""
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="rpc"),
         options=[("grpc.max_receive_message_length", 400 * 1024 * 1024)],
@@ -346,6 +345,13 @@ def main() -> None:
     provider_pb2_grpc.add_ResourceProviderServicer_to_server(MigrationProvider(), server)
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()
+    return server, port
+
+
+def main() -> None:
+    """Serve the provider and print its port, the engine's first line from a plugin."""
+    parent = os.getppid()
+    server, port = serve()
     sys.stdout.write(f"{port}\n")
     sys.stdout.flush()
     threading.Thread(target=_exit_with_the_engine, args=(parent,), daemon=True).start()
