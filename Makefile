@@ -75,8 +75,8 @@ MUTATE_ARGS ?= --max-children 8
 mutate: venv
 	rm -rf $(MUTATE_DIR)
 	mkdir -p $(MUTATE_DIR)/src
-	cp -r provider/pulumi_rocketmq_migration $(MUTATE_DIR)/src/
-	cp -r tests pyproject.toml $(MUTATE_DIR)/
+	cp -rL provider/pulumi_rocketmq_migration $(MUTATE_DIR)/src/
+	cp -r tests schema pyproject.toml $(MUTATE_DIR)/
 	cd $(MUTATE_DIR) && $(abspath $(VENV))/bin/mutmut run $(MUTATE_ARGS)
 	cd $(MUTATE_DIR) && $(abspath $(PY)) $(abspath scripts/mutation-score)
 
