@@ -11,7 +11,7 @@ PULUMI_DIR = $(shell scripts/ensure-pulumi --print-dir)
 export PULUMI_SKIP_UPDATE_CHECK := true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION := true
 
-.PHONY: venv pulumi plugin sdk gen-sdk demo test lint types unit bench mutate clean
+.PHONY: venv pulumi plugin sdk gen-sdk gen-docs docs demo test lint types unit bench mutate clean
 
 venv: $(STAMP)
 
@@ -48,6 +48,15 @@ sdk: venv
 	cd sdk/go/rocketmqmigration && go build ./... && go vet ./...
 	cd examples/go-gate && go vet .
 
+# The API reference, docs/reference/*.md, generated from schema/schema.json by
+# scripts/gen_docs.py and checked in: `make gen-docs` writes it, `make docs` (part of
+# `make test`) refuses pages that differ from what the generator writes now.
+gen-docs: venv
+	$(PY) scripts/gen_docs.py
+
+docs: venv
+	$(PY) scripts/gen_docs.py --check
+
 demo: venv pulumi
 	PATH="$(PULUMI_DIR):$(abspath $(VENV))/bin:$$PATH" $(PY) scripts/demo.py
 
@@ -58,7 +67,7 @@ lint: venv
 types: venv
 	$(VENV)/bin/mypy
 
-test: venv pulumi lint types sdk
+test: venv pulumi lint types docs sdk
 	PATH="$(PULUMI_DIR):$(abspath $(VENV))/bin:$$PATH" $(PY) -m pytest -q $(PYTEST_ARGS)
 
 bench: venv pulumi

@@ -726,10 +726,13 @@ def outputs() -> dict[str, str]:
     return {**ts_package(schema), **go_package(schema)}
 
 
-def main(argv: list[str]) -> int:
-    check = "--check" in argv
+def sync(files: dict[str, str], *, check: bool, command: str) -> int:
+    """Write files that differ; with check, write nothing and exit 1 naming the stale ones.
+
+    gen_docs.py writes the reference pages through this too.
+    """
     stale = []
-    for rel, text in outputs().items():
+    for rel, text in files.items():
         path = ROOT / rel
         if path.is_file() and path.read_text() == text:
             continue
@@ -738,9 +741,13 @@ def main(argv: list[str]) -> int:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text)
     if check and stale:
-        print("out of date (run `python scripts/gen_sdk.py`): " + ", ".join(stale))
+        print(f"out of date (run `{command}`): " + ", ".join(stale))
         return 1
     return 0
+
+
+def main(argv: list[str]) -> int:
+    return sync(outputs(), check="--check" in argv, command="python scripts/gen_sdk.py")
 
 
 if __name__ == "__main__":

@@ -508,10 +508,9 @@ def test_help_documents_every_exit_code(home: Path) -> None:
     assert documented == EXIT_CONSTANTS == [0, 1, 2, 3, 4, 5, 6, 70, 130, 141]
 
 
-def test_the_readme_exit_code_table_is_the_one_in_help() -> None:
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Command line")[1].split("\n## ")[0]
-    assert [int(c) for c in re.findall(r"^\| (\d+) \|", section, re.MULTILINE)] == EXIT_CONSTANTS
+def test_the_cli_page_exit_code_table_is_the_one_in_help() -> None:
+    page = (Path(__file__).resolve().parents[1] / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert [int(c) for c in re.findall(r"^\| (\d+) \|", page, re.MULTILINE)] == EXIT_CONSTANTS
 
 
 def test_help_documents_the_duration_grammar(home: Path) -> None:

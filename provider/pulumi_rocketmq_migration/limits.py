@@ -1,6 +1,6 @@
 """How long and how hard a call may try: the default limits, and the bound on a call.
 
-The defaults, in seconds (README, "Limits", states them):
+The defaults, in seconds (docs/installation-configuration.md, "Limits", states them):
 
 - ``DEFAULT_CONNECT_TIMEOUT``: to open one connection;
 - ``DEFAULT_READ_TIMEOUT``: for each read from the socket of one attempt;

@@ -309,12 +309,14 @@ def test_a_bad_argument_is_a_compile_error(runner, language):
 
 
 def readme_program(fence: str) -> str:
-    """The README's minimal program in one language (its SDK section)."""
-    text = (REPO_ROOT / "README.md").read_text()
-    section = text[text.index("### TypeScript and Go: the SDKs") :]
-    match = re.search(rf"```{fence}\n(.*?)```", section, re.S)
-    assert match, f"no {fence} program in the README's SDK section"
-    return match[1]
+    """The README's minimal program in one language; docs/_index.md shows the same one."""
+    programs = []
+    for page in ("README.md", "docs/_index.md"):
+        match = re.search(rf"```{fence}\n(.*?)```", (REPO_ROOT / page).read_text(), re.S)
+        assert match, f"no {fence} program in {page}"
+        programs.append(match[1])
+    assert programs[0] == programs[1], f"the {fence} program of README.md and docs/_index.md"
+    return programs[0]
 
 
 def test_the_readme_programs_compile(runner, language):
