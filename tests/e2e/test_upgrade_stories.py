@@ -26,9 +26,11 @@ pytestmark = pytest.mark.e2e
 
 # Steps a preview of an unchanged stack may take: a lookup is read again, the rest is kept.
 QUIET_STEPS = {"same", "read"}
-# What this version's reads store beside a 0.1.0 lookup's outputs: the program's inputs kept
-# for a refresh, the internal inputs, and the error slot.
-NEW_OUTPUTS = {"__inputs", "__lookup", "__urn", "error"}
+# What an up with this version changes in a 0.1.0 lookup: its outputs gain the program's
+# inputs kept for a refresh and two internal values; its internal inputs are renamed with
+# `__`, which the engine's display leaves out. Every output 0.1.0 stored stays, unchanged.
+NEW_OUTPUTS = {"__inputs", "__lookup", "__urn"}
+RENAMED_INPUTS = {"_lookup": "__lookup", "_preview": "__preview", "_urn": "__urn"}
 # The task the second emulator adds, so a refresh shows it read the service, not the state.
 LATE_TASK = {
     "id": "d4a5f6e7-0404-4d8e-9fa0-a1b2c3d4e5f6",
@@ -62,9 +64,9 @@ def deployed(
         yield version, project, emulator
 
 
-def _lookups(stack: PulumiProject) -> dict[str, dict[str, Any]]:
+def _lookups(stack: PulumiProject, part: str = "outputs") -> dict[str, dict[str, Any]]:
     return {
-        r["urn"].rsplit("::", 1)[-1]: r["outputs"]
+        r["urn"].rsplit("::", 1)[-1]: r[part]
         for r in stack.resources()
         if "dynamic/rocketmq" in r["type"]
     }
@@ -80,19 +82,24 @@ def test_a_stack_deployed_with_an_earlier_release_keeps_working_after_the_upgrad
     version, stack, emulator = deployed
     recorded = stack.outputs()
     recorded_lookups = _lookups(stack)
+    recorded_inputs = _lookups(stack, "inputs")
     assert len(recorded_lookups) == 5, f"the {version} fixture's five lookups"
 
     preview = stack.preview("--json", "--diff")
     steps = _steps(preview.stdout)
     assert set(steps.values()) <= QUIET_STEPS, steps
+    assert {n for n, op in steps.items() if op == "read"} == set(recorded_lookups), steps
     assert "error" not in preview.stderr.lower(), preview.stderr
 
     port = int(emulator.base_url.rsplit(":", 1)[1])
     emulator.stop()
     with _emulator(_scenario(version, LATE_TASK), port=port) as live:
-        stack.refresh()
-        refreshed = {r["urn"].rsplit("::", 1)[-1]: r["outputs"] for r in stack.resources()}
-        assert refreshed["every-task"]["total"] == 4, "the refresh read the service"
+        refresh = stack.refresh()
+        assert "error" not in refresh.stdout.lower(), refresh.stdout
+        assert live.requests, "the refresh read the service"
+        refreshed = _lookups(stack)
+        late = recorded_lookups["every-task"]["total"] + 1
+        assert refreshed["every-task"]["total"] == late, "the refresh read the live listing"
         assert refreshed["orders"]["status"] == "finished"
         assert all(o.get("error") is None for o in refreshed.values())
 
@@ -109,8 +116,12 @@ def test_a_stack_deployed_with_an_earlier_release_keeps_working_after_the_upgrad
         }
         for name, outputs in _lookups(stack).items():
             old = recorded_lookups[name]
-            assert set(outputs) - set(old) <= NEW_OUTPUTS, name
+            assert set(outputs) - set(old) == NEW_OUTPUTS, name
             assert set(old) <= set(outputs), f"{name}: an output of {version} is gone"
+            assert outputs["__provider"] == old["__provider"], "the same provider, pickled"
+            inputs = set(recorded_inputs[name])
+            renamed = (inputs - set(RENAMED_INPUTS)) | set(RENAMED_INPUTS.values())
+            assert set(_lookups(stack, "inputs")[name]) == renamed, name
             if name != "every-task":  # the late task is in its listing
                 kept = {k: v for k, v in outputs.items() if k in old and k != "__provider"}
                 assert kept == {k: old[k] for k in kept}, name

@@ -5,7 +5,9 @@ Standard library only, like harness.py: scripts/upgrade-fixture uses it to write
 
 A fixture, ``tests/fixtures/upgrade/<version>/``, holds:
 
-- ``Pulumi.yaml`` and ``__main__.py``: a program in that release's API, written by hand;
+- ``Pulumi.yaml`` and ``__main__.py``: a program in that release's API, written by hand; a
+  later release's program keeps 0.1.0's lookups and exports (the story checks them by
+  name) and adds what that release brought;
 - ``scenario.json``: the emulator's tasks the program read;
 - ``Pulumi.upgrade.yaml``: the stack config, keys as secrets (ciphertext under PASSPHRASE);
 - ``state/meta.yaml`` and ``state/stacks/<project>/upgrade.json``: the file backend's
