@@ -9,9 +9,8 @@ import pytest
 import trustme
 
 from pulumi_rocketmq_migration.errors import InvalidRequest
+from pulumi_rocketmq_migration.setting_places import ALL_CONFIG_KEYS, PUBLIC_CONFIG_KEYS
 from pulumi_rocketmq_migration.settings import (
-    ALL_CONFIG_KEYS,
-    PUBLIC_CONFIG_KEYS,
     endpoint_for_region,
     proxy_for,
     resolve,

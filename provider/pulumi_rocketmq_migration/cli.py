@@ -60,7 +60,8 @@ from .formatting import Progress, emit, emit_task, error_line, say, tasks_table
 from .listing import SHARED, ListingPolicy, read_tasks
 from .models import STATUSES, TASK_TYPES, MetadataTask, TaskDetail, TaskFilter
 from .outputs import tasks_outputs
-from .settings import SOURCES, Settings, insecure_warning, resolve
+from .setting_places import SOURCES
+from .settings import Settings, insecure_warning, resolve
 from .waiting import DURATION_GRAMMAR, WaitPolicy, wait
 
 PROG = "rocketmq-migration"

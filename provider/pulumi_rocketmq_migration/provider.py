@@ -34,7 +34,8 @@ from .engine_log import EngineLog
 from .errors import MigrationTaskError
 from .package_schema import lookup_inputs
 from .reads import CONNECTION_INPUTS, Reader, lookup_policy
-from .settings import ALL_CONFIG_KEYS, CONFIG_NAMESPACE
+from .setting_places import ALL_CONFIG_KEYS
+from .settings import CONFIG_NAMESPACE
 from .terminal import printable
 
 __all__ = ["CONNECTION_INPUTS", "PROVIDER", "MigrationTaskProvider", "lookup_policy"]
