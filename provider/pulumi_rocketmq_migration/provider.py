@@ -1,7 +1,7 @@
 """The dynamic provider: the engine's Read step for the Python lookups, over the core (reads.py).
 
 It runs in the provider process the engine starts (``python -m pulumi.dynamic``).
-It captures nothing when pickled: credentials come from the chain (credentials.py)
+It captures nothing when pickled: credentials come from the chain (credentials/chain.py)
 in this process, reading the stack config ``configure`` was handed (keys arrive there
 as secrets), the environment, the credentials files or the ECS metadata service, and
 they stay in this process.
