@@ -23,7 +23,8 @@ REFRESH_MARGIN = 600.0
 
 
 class MetadataUnavailable(Exception):
-    """The metadata service gave no credentials; the message says why, without a secret."""
+    """No temporary credentials: the metadata service gave none, or an expiry is not a time
+    (iam.py turns that into a bad answer of IAM); the message says why, without a secret."""
 
 
 def parse_expiry(text: str) -> float:
