@@ -9,8 +9,10 @@ at an emulator.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -157,3 +159,63 @@ def dists(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     wheels, sdists = list(out.glob("*.whl")), list(out.glob("*.tar.gz"))
     assert len(wheels) == 1 and len(sdists) == 1, sorted(p.name for p in out.iterdir())
     return {"dir": out, "wheel": wheels[0], "sdist": sdists[0]}
+
+
+# -- credential sources, shared by their test files ------------------------------
+
+ID_TOKEN = "eyJhbGciOi.first-id-token.c2ln"  # the emulator's IAM accepts it (iam_scene)
+
+
+@pytest.fixture
+def token_file(tmp_path: Path) -> Path:
+    """An OIDC id token file, as a CI system writes one."""
+    path = tmp_path / "oidc-token"
+    path.write_text(ID_TOKEN + "\n")
+    return path
+
+
+class Scripted:
+    """A loopback metadata service that gives the answers a test scripts, in order."""
+
+    def __init__(self, answers: list[tuple[int, bytes]]) -> None:
+        self.answers = answers
+        self.seen: list[tuple[str, str, dict[str, str]]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self) -> None:
+                outer.seen.append((self.command, self.path, dict(self.headers)))
+                status, body = outer.answers.pop(0) if outer.answers else (500, b"")
+                self.send_response(status)
+                if status == 302:
+                    self.send_header("Location", "/elsewhere")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_PUT = _answer
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def scripted():
+    started: list[Scripted] = []
+
+    def start(*answers: tuple[int, bytes]) -> Scripted:
+        service = Scripted(list(answers))
+        started.append(service)
+        return service
+
+    yield start
+    for service in started:
+        service.close()

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from pulumi_rocketmq_migration.credentials import METADATA_DEFAULT
+from pulumi_rocketmq_migration.credentials.metadata import METADATA_DEFAULT
 from pulumi_rocketmq_migration.settings import resolve
 from tests import loopback_guard
 

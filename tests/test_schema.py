@@ -23,7 +23,8 @@ from pulumi_rocketmq_migration.package_schema import (
     schema,
     snake,
 )
-from pulumi_rocketmq_migration.settings import SECRET_CONFIG_KEYS, SOURCES, Credentials, Settings
+from pulumi_rocketmq_migration.setting_places import SECRET_CONFIG_KEYS, SOURCES
+from pulumi_rocketmq_migration.settings import Credentials, Settings
 
 ROOT = Path(__file__).parents[1]
 SCHEMA = json.loads((ROOT / "schema" / "schema.json").read_text())

@@ -8,15 +8,16 @@ import json
 import pytest
 import trustme
 
-from pulumi_rocketmq_migration.errors import InvalidRequest
+from pulumi_rocketmq_migration.errors import AuthError, InvalidRequest
+from pulumi_rocketmq_migration.setting_places import ALL_CONFIG_KEYS, PUBLIC_CONFIG_KEYS
 from pulumi_rocketmq_migration.settings import (
-    ALL_CONFIG_KEYS,
-    PUBLIC_CONFIG_KEYS,
     endpoint_for_region,
+    iam_endpoint,
     proxy_for,
     resolve,
 )
-from tests.conftest import CLOSED_METADATA
+from tests.conftest import CLOSED_METADATA, PROJECT_ID
+from tests.test_credentials_federation import base_keys, iam_scene
 
 ENV = {
     "HW_ACCESS_KEY": "env-ak",
@@ -333,3 +334,44 @@ def test_the_cli_exits_2_with_one_line_naming_the_field(args, env, field, monkey
     assert code == 2, err
     assert err.count("\n") == 1 and "Traceback" not in err and "hunter2" not in err
     assert f"error: {field}:" in err
+
+
+# -- where IAM is --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("given", "region", "cloud", "url"),
+    [
+        (
+            "https://iam.cn-north-4.myhuaweicloud.com:443/v3",
+            None,
+            None,
+            "https://iam.cn-north-4.myhuaweicloud.com:443",
+        ),
+        (None, "ap-southeast-1", None, "https://iam.ap-southeast-1.myhuaweicloud.com"),
+        (None, "eu-west-101", None, "https://iam.eu-west-101.myhuaweicloud.eu"),
+        (None, "cn-north-4", "example.cloud", "https://iam.cn-north-4.example.cloud"),
+        (None, None, None, "https://iam.myhuaweicloud.com"),
+        ("http://127.0.0.1:8/v3/", "cn-north-4", None, "http://127.0.0.1:8"),
+    ],
+)
+def test_the_iam_endpoint(given, region, cloud, url):
+    assert iam_endpoint(given, region, cloud, verify=True, environ={}).url == url
+
+
+def test_the_iam_endpoint_from_each_place_in_order(serve):
+    emulator = serve(iam_scene())
+    env = {**base_keys(emulator), "HW_AUTH_URL": emulator.base_url + "/v3"}
+    env["HUAWEICLOUD_SDK_IAM_ENDPOINT"] = "http://127.0.0.1:1"  # HW_AUTH_URL comes first
+    assert resolve(environ=env).project_id == PROJECT_ID
+    config = {"huaweicloud:authUrl": emulator.base_url}
+    env = {**base_keys(emulator), "HUAWEICLOUD_SDK_IAM_ENDPOINT": "http://127.0.0.1:1"}
+    env["HW_ACCESS_KEY"] = "OTHER"  # another identity: not the cached project look-up
+    with pytest.raises(AuthError):  # stack config wins: the emulator refuses the key
+        resolve(config=config, environ=env)
+
+
+def test_plain_http_to_iam_only_on_loopback():
+    with pytest.raises(InvalidRequest) as caught:
+        iam_endpoint("http://iam.example.com/v3", None, None, verify=True, environ={})
+    assert caught.value.field == "authUrl" and "loopback" in str(caught.value)

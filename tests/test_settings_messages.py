@@ -8,14 +8,16 @@ import pytest
 import trustme
 
 from pulumi_rocketmq_migration.errors import InvalidRequest
-from pulumi_rocketmq_migration.settings import (
+from pulumi_rocketmq_migration.setting_places import (
     ALL_CONFIG_KEYS,
     PUBLIC_CONFIG_KEYS,
     SECRET_SPELLINGS,
+    config_places,
+)
+from pulumi_rocketmq_migration.settings import (
     Settings,
     check_cloud,
     check_endpoint,
-    config_places,
     endpoint_for_region,
     insecure_warning,
     is_loopback,

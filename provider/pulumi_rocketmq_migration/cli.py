@@ -9,7 +9,7 @@
 Common options, before or after the subcommand: ``--endpoint``, ``--region``,
 ``--project-id`` and ``--output table|json`` (a table on a terminal, JSON otherwise,
 with the field names of the lookups' outputs). Credentials come from the same chain
-as the lookups' (credentials.py): the environment (HW_* first, then HUAWEICLOUD_SDK_*),
+as the lookups' (credentials/chain.py): the environment (HW_* first, then HUAWEICLOUD_SDK_*),
 the KooCLI config file, the official SDK's credentials file, ECS metadata. Never from
 the command line, so that no secret lands in shell history or a process list.
 
@@ -60,7 +60,8 @@ from .formatting import Progress, emit, emit_task, error_line, say, tasks_table
 from .listing import SHARED, ListingPolicy, read_tasks
 from .models import STATUSES, TASK_TYPES, MetadataTask, TaskDetail, TaskFilter
 from .outputs import tasks_outputs
-from .settings import SOURCES, Settings, insecure_warning, resolve
+from .setting_places import SOURCES
+from .settings import Settings, insecure_warning, resolve
 from .waiting import DURATION_GRAMMAR, WaitPolicy, wait
 
 PROG = "rocketmq-migration"
@@ -118,7 +119,7 @@ OPTION_NAMES = {
 
 def connection_settings(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
     """Settings from the options and the environment; credentials from the one chain that
-    lookups use too (settings.py, credentials.py), without stack config: the CLI has none."""
+    lookups use too (settings.py, credentials/chain.py), without stack config: the CLI has none."""
     explicit = {
         "endpoint": getattr(args, "endpoint", None),
         "region": getattr(args, "region", None),

@@ -32,7 +32,7 @@ import requests
 from urllib3.exceptions import InsecureRequestWarning
 
 from . import limits, signer, transport
-from .credentials import Credentials, check_printable
+from .credentials.keys import Credentials, check_printable
 from .errors import (
     InvalidRequest,
     InvalidResponse,

@@ -67,7 +67,8 @@ import attrs
 from .client import check_one_task, on_throttle
 from .errors import InvalidRequest, NotFound, ServiceUnavailable, Throttled
 from .models import MetadataTask, TaskPage
-from .settings import CONFIG_NAMESPACE, SOURCES, Settings, config_places
+from .setting_places import SOURCES, config_places
+from .settings import CONFIG_NAMESPACE, Settings
 
 DEFAULT_CONCURRENCY = 8
 MAX_CONCURRENCY = 32

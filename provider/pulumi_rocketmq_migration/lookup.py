@@ -36,14 +36,8 @@ from .outputs import (
 )
 from .provider import LOOKUP_KEY, PREVIEW_KEY, PROVIDER, URN_KEY
 from .reads import CONNECTION_INPUTS, check_inputs, lookup_policy, waiting_notice
-from .settings import (
-    ALL_CONFIG_KEYS,
-    CONFIG_NAMESPACE,
-    PUBLIC_CONFIG_KEYS,
-    SECRET_SPELLINGS,
-    insecure_warning,
-    resolve,
-)
+from .setting_places import ALL_CONFIG_KEYS, PUBLIC_CONFIG_KEYS, SECRET_SPELLINGS
+from .settings import CONFIG_NAMESPACE, insecure_warning, resolve
 from .unknown import UNKNOWN
 
 PROVIDER_NAME = "rocketmq-migration"

@@ -1,7 +1,7 @@
 """The dynamic provider: the engine's Read step for the Python lookups, over the core (reads.py).
 
 It runs in the provider process the engine starts (``python -m pulumi.dynamic``).
-It captures nothing when pickled: credentials come from the chain (credentials.py)
+It captures nothing when pickled: credentials come from the chain (credentials/chain.py)
 in this process, reading the stack config ``configure`` was handed (keys arrive there
 as secrets), the environment, the credentials files or the ECS metadata service, and
 they stay in this process.
@@ -34,7 +34,8 @@ from .engine_log import EngineLog
 from .errors import MigrationTaskError
 from .package_schema import lookup_inputs
 from .reads import CONNECTION_INPUTS, Reader, lookup_policy
-from .settings import ALL_CONFIG_KEYS, CONFIG_NAMESPACE
+from .setting_places import ALL_CONFIG_KEYS
+from .settings import CONFIG_NAMESPACE
 from .terminal import printable
 
 __all__ = ["CONNECTION_INPUTS", "PROVIDER", "MigrationTaskProvider", "lookup_policy"]

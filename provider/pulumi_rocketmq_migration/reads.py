@@ -26,7 +26,8 @@ from .errors import InvalidRequest, TaskFailed
 from .listing import SHARED, ListingPolicy, read_tasks
 from .models import MetadataTask, TaskDetail, TaskFilter
 from .outputs import check_metadata, task_outputs, tasks_outputs
-from .settings import ALL_CONFIG_KEYS, CONFIG_NAMESPACE, Settings, insecure_warning, resolve
+from .setting_places import ALL_CONFIG_KEYS
+from .settings import CONFIG_NAMESPACE, Settings, insecure_warning, resolve
 from .unknown import UNKNOWN
 from .waiting import WaitPolicy, deciding_task, wait, wait_all
 

@@ -10,7 +10,7 @@ Each setting is resolved field by field, the first place with a value winning:
     4. region and project id only: the KooCLI profile, when one is named (see credentials)
     5. project id only: the SDK credentials file's [basic] section
     6. project id only: IAM's project of the region (``GET /v3/projects?name=<region>``),
-       asked once per process with the credentials found (federation.py)
+       asked once per process with the credentials found (credentials/iam.py)
 
 The endpoint and the region are one decision: the first place that names either one
 decides, so an explicit region beats an endpoint from the environment. The endpoint
@@ -22,7 +22,7 @@ HW_AUTH_URL (Terraform's, written with a path such as /v3, which is dropped) or
 HUAWEICLOUD_SDK_IAM_ENDPOINT, else ``https://iam.{region}.{cloud}`` as DMS is found
 from the region, and ``https://iam.{cloud}`` without one (the SDK's global default).
 
-Credentials come from ``credentials.py`` (keyless ones from ``federation.py``), as one
+Credentials come from the ``credentials`` package's chain (keyless ones too), as one
 unit, not field by field.
 """
 
@@ -38,84 +38,18 @@ from urllib.parse import urlsplit, urlunsplit
 
 import attrs
 
-from . import credentials as chain
-from . import federation, limits
-from .credentials import CONFIG_NAMESPACE, Credentials, Places, RefreshingCredentials
+from . import limits
+from .credentials.chain import find_credentials
+from .credentials.iam import IamEndpoint, discover_project
+from .credentials.keys import Credentials
+from .credentials.places import Places
+from .credentials.refreshing import RefreshingCredentials
+from .credentials.static import CONFIG_NAMESPACE
 from .errors import InvalidRequest
-from .iam import IamEndpoint
 from .identifiers import check_identifier
+from .setting_places import layers_of, looked_at
 
 __all__ = ["CONFIG_NAMESPACE", "Credentials", "Settings", "resolve"]
-
-# setting -> (stack config key, environment variables in the order they are read).
-# The credential fields (from credentials.py) are listed for the schema and the docs;
-# they resolve as one unit there, not field by field here.
-SOURCES: dict[str, tuple[str | None, tuple[str, ...]]] = {
-    **{
-        field: (
-            chain.CONFIG_KEYS[field][0] if field in chain.CONFIG_KEYS else None,
-            chain.HW_VARIABLES.get(field, ()) + chain.SDK_VARIABLES.get(field, ()),
-        )
-        for field in chain.FIELDS
-    },
-    "region": ("region", ("HW_REGION_NAME", "HUAWEICLOUD_SDK_REGION")),
-    "project_id": ("projectId", ("HW_PROJECT_ID", "HUAWEICLOUD_SDK_PROJECT_ID")),
-    "endpoint": ("dmsEndpoint", ("HW_DMS_ENDPOINT",)),
-    "cloud": ("cloud", ("HW_CLOUD",)),
-    "ca_bundle": ("cacertFile", ("HW_CACERT_FILE",)),
-    "insecure": ("insecure", ("HW_INSECURE",)),
-    "max_retries": ("maxRetries", ("HW_MAX_RETRIES",)),
-    "shared_config_file": (chain.SHARED_CONFIG_KEYS[0], (chain.SHARED_CONFIG_VARIABLE,)),
-    "profile": (chain.PROFILE_KEYS[0], (chain.PROFILE_VARIABLE,)),
-    "concurrency": ("maxConcurrency", ("HW_MAX_CONCURRENCY",)),  # read by listing.py
-    # Keyless credentials (federation.py): listed here for the schema and the docs, and
-    # read there as one unit per place; the agency is one object in stack config.
-    **{
-        field: (
-            federation.CONFIG_KEYS[field][0] if field in federation.CONFIG_KEYS else None,
-            federation.HW_VARIABLES.get(field, ()) + federation.SDK_VARIABLES.get(field, ()),
-        )
-        for field in ("idp_id", "id_token_file", "id_token")
-    },
-    "assume_role": (
-        federation.ASSUME_ROLE_KEYS[0],
-        tuple(federation.ASSUME_ROLE_VARIABLES.values()),
-    ),
-    "auth_url": ("authUrl", ("HW_AUTH_URL", "HUAWEICLOUD_SDK_IAM_ENDPOINT")),
-}
-
-# snake_case spellings, as pulumi-huaweicloud's README writes them.
-SNAKE_CASE = {
-    **{camel: snake for camel, snake in chain.CONFIG_KEYS.values()},
-    "projectId": "project_id",
-    "dmsEndpoint": "dms_endpoint",
-    "cacertFile": "cacert_file",
-    "maxRetries": "max_retries",
-    "maxConcurrency": "max_concurrency",
-    chain.SHARED_CONFIG_KEYS[0]: chain.SHARED_CONFIG_KEYS[1],
-    **{camel: snake for camel, snake in federation.CONFIG_KEYS.values()},
-    federation.ASSUME_ROLE_KEYS[0]: federation.ASSUME_ROLE_KEYS[1],
-    "authUrl": "auth_url",
-}
-
-SECRET_CONFIG_KEYS = ("accessKey", "secretKey", "securityToken")
-
-
-def config_places(field: str, namespace: str = CONFIG_NAMESPACE) -> tuple[str, ...]:
-    """The stack-config keys a setting is read from, in order: camelCase, then snake_case."""
-    key = SOURCES[field][0]
-    spellings = dict.fromkeys((key, SNAKE_CASE.get(key, key))) if key else {}
-    return tuple(f"{namespace}:{spelling}" for spelling in spellings)
-
-
-# Every spelling of every stack-config key, secret or not.
-ALL_CONFIG_KEYS = tuple(
-    place.split(":", 1)[1] for field in SOURCES for place in config_places(field)
-)
-SECRET_SPELLINGS = tuple(
-    spelling for key in SECRET_CONFIG_KEYS for spelling in (key, SNAKE_CASE[key])
-)
-PUBLIC_CONFIG_KEYS = tuple(k for k in ALL_CONFIG_KEYS if k not in SECRET_SPELLINGS)
 
 DEFAULT_CLOUD = "myhuaweicloud.com"
 # Regions whose endpoints are not {service}.{region}.myhuaweicloud.com, as the official
@@ -332,46 +266,6 @@ def _count(field: str, value: Any) -> int:
     return number
 
 
-def _layers(places: Places) -> list[Mapping[str, Any]]:
-    """Each place in order, as field -> value for the non-credential settings."""
-    layers: list[Mapping[str, Any]] = [places.explicit]
-    config = places.config
-    if config is not None:
-        values = {}
-        for field in SOURCES:
-            for place in config_places(field, places.namespace):
-                if config.get(place) not in (None, ""):
-                    values[field] = config[place]
-                    break
-        layers.append(values)
-    for index in (0, 1):
-        values = {
-            field: places.environ[variables[index]]
-            for field, (_, variables) in SOURCES.items()
-            if len(variables) > index and places.environ.get(variables[index])
-        }
-        layers.append(values)
-    if places.koocli is not None:
-        profile = places.koocli
-        values = {"region": profile.region, "project_id": profile.project_id}
-        layers.append({k: v for k, v in values.items() if v})
-    if places.sdk_file is not None and places.sdk_file.project_id:
-        layers.append({"project_id": places.sdk_file.project_id})
-    return layers
-
-
-def _looked_at(places: Places, field: str) -> str:
-    where = [f"argument {field}"]
-    if places.config is not None and config_places(field):
-        where.append("stack config " + "/".join(config_places(field, places.namespace)))
-    where.extend(f"${v}" for v in SOURCES[field][1])
-    if field in ("region", "project_id") and places.koocli is not None:
-        where.append(f"{places.koocli.place} ({'region' if field == 'region' else 'projectId'})")
-    if field == "project_id" and places.sdk_file is not None:
-        where.append(f"{places.sdk_file.place} (project_id)")
-    return ", ".join(where)
-
-
 def _checked_project(project_id: str) -> str:
     project_id = check_identifier("project_id", project_id)
     if any(not "!" <= c <= "~" for c in project_id):  # check_identifier refuses "." and ".."
@@ -400,15 +294,6 @@ def iam_endpoint(
     return IamEndpoint(url, verify, proxy_for(url, environ), connect_timeout, read_timeout)
 
 
-def find_credentials(places: Places, iam: IamEndpoint) -> Credentials | RefreshingCredentials:
-    """The chain's credentials, federation in it; with an agency to assume, its keys."""
-    chain_sources = chain.sources(places, federation.federation_sources(places, iam))
-    agency = federation.agency(places)
-    if agency is None:
-        return chain.find(chain_sources)
-    return chain.find([federation.AssumeRoleSource(tuple(chain_sources), agency, iam)])
-
-
 def resolve(
     explicit: Mapping[str, Any] | None = None,
     config: Mapping[str, Any] | None = None,
@@ -424,7 +309,7 @@ def resolve(
     explicit = {k: v for k, v in (explicit or {}).items() if v not in (None, "")}
     environ = os.environ if environ is None else environ
     places = Places.read(explicit, config, environ, namespace)
-    layers = _layers(places)
+    layers = layers_of(places)
 
     def first(field: str) -> Any:
         return next((values[field] for values in layers if field in values), None)
@@ -435,7 +320,7 @@ def resolve(
         raise InvalidRequest(
             "project_id",
             "required; looked at "
-            + _looked_at(places, "project_id")
+            + looked_at(places, "project_id")
             + ", and IAM's projects of the region (no region is set)",
         )
     if project_id:
@@ -447,9 +332,9 @@ def resolve(
         raise InvalidRequest(
             "region",
             "a region or an endpoint is required; looked at "
-            + _looked_at(places, "region")
+            + looked_at(places, "region")
             + "; "
-            + _looked_at(places, "endpoint"),
+            + looked_at(places, "endpoint"),
         )
     if "endpoint" in deciding:
         endpoint = check_endpoint(str(deciding["endpoint"]))
@@ -474,7 +359,7 @@ def resolve(
     )
     credentials = find_credentials(places, iam)
     if not project_id:
-        project_id = _checked_project(federation.discover_project(iam, credentials, str(region)))
+        project_id = _checked_project(discover_project(iam, credentials, str(region)))
     retries = first("max_retries")  # an explicit 0 is 0, not the default
     return Settings(
         endpoint=endpoint,

@@ -1,4 +1,4 @@
-"""The IAM calls keyless credentials need, apart from the DMS client (client.py).
+"""The IAM calls keyless credentials need, beside them and apart from the DMS client.
 
 As the official SDK (3.1.219) and Huawei's Terraform provider make them:
 
@@ -19,6 +19,7 @@ the region, and the service's message with any token cut out.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -27,9 +28,8 @@ from urllib.parse import urlsplit
 import attrs
 import requests
 
-from . import limits, signer, transport
-from .credentials import Credentials, MetadataUnavailable, parse_expiry
-from .errors import (
+from .. import limits, signer, transport
+from ..errors import (
     AuthError,
     InvalidRequest,
     InvalidResponse,
@@ -37,6 +37,8 @@ from .errors import (
     ServiceUnavailable,
     error_for,
 )
+from .keys import Credentials
+from .refreshing import MetadataUnavailable, RefreshingCredentials, fingerprint, parse_expiry
 
 ID_TOKEN_PATH = "/v3.0/OS-AUTH/id-token/tokens"
 SECURITY_TOKENS_PATH = "/v3.0/OS-CREDENTIAL/securitytokens"
@@ -243,3 +245,21 @@ def project_id(iam: IamEndpoint, credentials: Credentials, region: str) -> str:
             f"({', '.join(ids)}); {hint}",
         )
     return ids[0]
+
+
+# -- the project id of a region, asked once per process ---------------------------
+
+_PROJECTS: dict[tuple[str, str, str], str] = {}
+_PROJECTS_LOCK = threading.Lock()
+
+
+def discover_project(
+    endpoint: IamEndpoint, credentials: Credentials | RefreshingCredentials, region: str
+) -> str:
+    """The region's project id from IAM, asked once per process and credentials."""
+    key = (endpoint.url, region, fingerprint(credentials))
+    with _PROJECTS_LOCK:
+        known = _PROJECTS.get(key)
+        if known is None:
+            known = _PROJECTS[key] = project_id(endpoint, credentials.current(), region)
+        return known

@@ -1,5 +1,5 @@
-"""Keyless credentials against the emulator's IAM over real HTTP: federation, agencies,
-the project id of a region, expiry and refresh, and what errors say (and never say)."""
+"""OIDC federation (credentials/federation.py) against the emulator's IAM over real HTTP:
+each place, refresh, and what errors say (and never say)."""
 
 from __future__ import annotations
 
@@ -12,14 +12,14 @@ import pytest
 
 from pulumi_rocketmq_migration import cli
 from pulumi_rocketmq_migration.client import MigrationClient
-from pulumi_rocketmq_migration.credentials import IncompleteCredentials, RefreshingCredentials
+from pulumi_rocketmq_migration.credentials.keys import IncompleteCredentials
+from pulumi_rocketmq_migration.credentials.refreshing import RefreshingCredentials
 from pulumi_rocketmq_migration.emulator import Emulator, Scenario
 from pulumi_rocketmq_migration.errors import AuthError, InvalidRequest
-from pulumi_rocketmq_migration.settings import iam_endpoint, resolve
-from tests.conftest import ACCESS_KEY, INSTANCE_ID, PROJECT_ID, SECRET_KEY, task
+from pulumi_rocketmq_migration.settings import resolve
+from tests.conftest import ACCESS_KEY, ID_TOKEN, INSTANCE_ID, PROJECT_ID, SECRET_KEY, task
 
 IDP = "github-actions"
-ID_TOKEN = "eyJhbGciOi.first-id-token.c2ln"
 ID_TOKEN_2 = "eyJhbGciOi.rewritten-id-token.c2ln"
 REGION = "cn-north-4"
 DOMAIN, DOMAIN_ID, AGENCY = "acme", "d00000000000000000000000000000a1", "dms-reader"
@@ -38,13 +38,6 @@ def iam_scene(lifetime: float | None = None, projects: list[str] | None = None) 
     return Scenario.from_dict({"instances": [{"id": INSTANCE_ID, "tasks": tasks}], "iam": iam})
 
 
-@pytest.fixture
-def token_file(tmp_path: Path) -> Path:
-    path = tmp_path / "oidc-token"
-    path.write_text(ID_TOKEN + "\n")
-    return path
-
-
 def where(emulator: Emulator, **more: str) -> dict[str, str]:
     """Region and endpoints only: no project id, no key."""
     return {
@@ -60,6 +53,10 @@ def federated(emulator: Emulator, token_file: Path) -> dict[str, str]:
     return where(
         emulator, HUAWEICLOUD_SDK_IDP_ID=IDP, HUAWEICLOUD_SDK_ID_TOKEN_FILE=str(token_file)
     )
+
+
+def base_keys(emulator: Emulator, **more: str) -> dict[str, str]:
+    return where(emulator, HW_ACCESS_KEY=ACCESS_KEY, HW_SECRET_KEY=SECRET_KEY, **more)
 
 
 def read_all(settings: Any) -> list[str]:
@@ -201,160 +198,6 @@ def test_half_a_federation_is_refused_naming_the_place(serve, given, lacking):
     with pytest.raises(IncompleteCredentials) as caught:
         resolve(environ=where(emulator, **given))
     assert f"but not {lacking}" in str(caught.value)
-
-
-# -- assume role -------------------------------------------------------------------
-
-
-def base_keys(emulator: Emulator, **more: str) -> dict[str, str]:
-    return where(emulator, HW_ACCESS_KEY=ACCESS_KEY, HW_SECRET_KEY=SECRET_KEY, **more)
-
-
-@pytest.mark.parametrize(
-    "agency",
-    [
-        {"HW_ASSUME_ROLE_AGENCY_NAME": AGENCY, "HW_ASSUME_ROLE_DOMAIN_NAME": DOMAIN},
-        {"HW_ASSUME_ROLE_AGENCY_NAME": AGENCY, "HW_ASSUME_ROLE_DOMAIN_ID": DOMAIN_ID},
-    ],
-)
-def test_dms_sees_only_the_agency_keys(serve, agency):
-    emulator = serve(iam_scene())
-    settings = resolve(environ=base_keys(emulator, **agency))
-    assert read_all(settings) == ["orders-sync"]
-    assert settings.credentials.source.startswith(f"agency {AGENCY} of domain")
-    only_allowed_methods(emulator)
-    dms = [r for r in emulator.requests if r.path.startswith("/v2/")]
-    assert {r.principal for r in dms} == {f"agency {DOMAIN}/{AGENCY}"}
-    # The agency's keys find the project too: the base keys sign only the assume call.
-    projects = [r for r in emulator.requests if r.path == "/v3/projects"]
-    assert [r.principal for r in projects] == [f"agency {DOMAIN}/{AGENCY}"]
-
-
-def test_assume_role_over_federation_and_from_stack_config(serve, token_file):
-    emulator = serve(iam_scene())
-    role = {"agencyName": AGENCY, "domainName": DOMAIN, "duration": 900}
-    config = {"huaweicloud:assumeRole": json.dumps(role)}
-    settings = resolve(config=config, environ=federated(emulator, token_file))
-    assert read_all(settings) == ["orders-sync"]
-    assumed = [r for r in emulator.requests if r.path == EXCHANGES[1]][-1]
-    assert assumed.principal == f"federated {IDP}"  # the base signed the assume call
-    only_allowed_methods(emulator)
-
-
-def test_a_refused_agency_names_agency_and_domain(serve):
-    emulator = serve(iam_scene())
-    env = base_keys(emulator, HW_ASSUME_ROLE_AGENCY_NAME="admin", HW_ASSUME_ROLE_DOMAIN_NAME=DOMAIN)
-    with pytest.raises(AuthError) as caught:
-        resolve(environ=env)
-    assert "agency admin of domain acme" in str(caught.value) and caught.value.status == 403
-    assert SECRET_KEY not in str(caught.value)
-
-
-@pytest.mark.parametrize(
-    ("agency", "words"),
-    [
-        ({"HW_ASSUME_ROLE_AGENCY_NAME": AGENCY}, "lacks domainName or domainId"),
-        ({"HW_ASSUME_ROLE_DOMAIN_NAME": DOMAIN}, "lacks agencyName"),
-        (
-            {
-                "HW_ASSUME_ROLE_AGENCY_NAME": AGENCY,
-                "HW_ASSUME_ROLE_DOMAIN_NAME": DOMAIN,
-                "HW_ASSUME_ROLE_DURATION": "60",
-            },
-            "duration must be whole seconds from 900",
-        ),
-    ],
-)
-def test_an_incomplete_agency_is_a_usage_error(serve, agency, words):
-    emulator = serve(iam_scene())
-    with pytest.raises(InvalidRequest) as caught:
-        resolve(environ=base_keys(emulator, **agency))
-    assert words in str(caught.value) and "$HW_ASSUME_ROLE_*" in str(caught.value)
-    assert emulator.requests == []
-
-
-def test_a_stack_config_agency_must_be_an_object(serve):
-    emulator = serve(iam_scene())
-    with pytest.raises(InvalidRequest, match="must be an object"):
-        resolve(config={"huaweicloud:assumeRole": "dms-reader"}, environ=base_keys(emulator))
-
-
-# -- the project id of a region ----------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("projects", "words"),
-    [([], "has no project for region cn-north-4"), (["p-1", "p-2"], "2 projects for region")],
-)
-def test_no_project_or_several_name_the_region(serve, projects, words):
-    emulator = serve(iam_scene(projects=projects)) if projects else None
-    if emulator is None:
-        emulator = serve(iam_scene())
-        env = base_keys(emulator, HW_REGION_NAME="cn-east-3")
-        words = "has no project for region cn-east-3"
-    else:
-        env = base_keys(emulator)
-    with pytest.raises(InvalidRequest) as caught:
-        resolve(environ=env)
-    assert caught.value.field == "project_id" and words in str(caught.value)
-    if projects:
-        assert "p-1, p-2" in str(caught.value)
-
-
-def test_the_project_is_asked_once_per_process_and_credentials(serve):
-    emulator = serve(iam_scene())
-    for _ in range(3):
-        assert resolve(environ=base_keys(emulator)).project_id == PROJECT_ID
-    assert [r.principal for r in emulator.requests if r.path == "/v3/projects"] == ["permanent"]
-
-
-def test_refused_credentials_for_the_project_are_an_auth_error(serve):
-    emulator = serve(iam_scene())
-    env = where(emulator, HW_ACCESS_KEY=ACCESS_KEY, HW_SECRET_KEY="wrong-secret")
-    with pytest.raises(AuthError) as caught:
-        resolve(environ=env)
-    assert "projects of region cn-north-4" in str(caught.value)
-
-
-# -- where IAM is --------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("given", "region", "cloud", "url"),
-    [
-        (
-            "https://iam.cn-north-4.myhuaweicloud.com:443/v3",
-            None,
-            None,
-            "https://iam.cn-north-4.myhuaweicloud.com:443",
-        ),
-        (None, "ap-southeast-1", None, "https://iam.ap-southeast-1.myhuaweicloud.com"),
-        (None, "eu-west-101", None, "https://iam.eu-west-101.myhuaweicloud.eu"),
-        (None, "cn-north-4", "example.cloud", "https://iam.cn-north-4.example.cloud"),
-        (None, None, None, "https://iam.myhuaweicloud.com"),
-        ("http://127.0.0.1:8/v3/", "cn-north-4", None, "http://127.0.0.1:8"),
-    ],
-)
-def test_the_iam_endpoint(given, region, cloud, url):
-    assert iam_endpoint(given, region, cloud, verify=True, environ={}).url == url
-
-
-def test_the_iam_endpoint_from_each_place_in_order(serve):
-    emulator = serve(iam_scene())
-    env = {**base_keys(emulator), "HW_AUTH_URL": emulator.base_url + "/v3"}
-    env["HUAWEICLOUD_SDK_IAM_ENDPOINT"] = "http://127.0.0.1:1"  # HW_AUTH_URL comes first
-    assert resolve(environ=env).project_id == PROJECT_ID
-    config = {"huaweicloud:authUrl": emulator.base_url}
-    env = {**base_keys(emulator), "HUAWEICLOUD_SDK_IAM_ENDPOINT": "http://127.0.0.1:1"}
-    env["HW_ACCESS_KEY"] = "OTHER"  # another identity: not the cached project look-up
-    with pytest.raises(AuthError):  # stack config wins: the emulator refuses the key
-        resolve(config=config, environ=env)
-
-
-def test_plain_http_to_iam_only_on_loopback():
-    with pytest.raises(InvalidRequest) as caught:
-        iam_endpoint("http://iam.example.com/v3", None, None, verify=True, environ={})
-    assert caught.value.field == "authUrl" and "loopback" in str(caught.value)
 
 
 def test_the_plugin_reads_federation_and_agency_under_its_own_namespace(serve, token_file):
