@@ -57,10 +57,11 @@ from .errors import (
     WaitTimeout,
 )
 from .formatting import Progress, emit, emit_task, error_line, say, tasks_table
-from .listing import SHARED, ListingPolicy, read_tasks
+from .listing import ListingPolicy, read_tasks
 from .models import STATUSES, TASK_TYPES, MetadataTask, TaskDetail, TaskFilter
 from .outputs import tasks_outputs
 from .settings import SOURCES, Settings, insecure_warning, resolve
+from .sharing import SHARED
 from .waiting import DURATION_GRAMMAR, WaitPolicy, wait
 
 PROG = "rocketmq-migration"

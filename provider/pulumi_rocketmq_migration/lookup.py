@@ -23,7 +23,7 @@ from pulumi.dynamic import Resource
 
 from .client import MigrationClient, check_one_task
 from .errors import InvalidRequest, MigrationTaskError
-from .listing import SHARED, ListingPolicy
+from .listing import ListingPolicy
 from .models import TaskFilter
 from .outputs import (
     FLAG_FIELDS,
@@ -44,6 +44,7 @@ from .settings import (
     insecure_warning,
     resolve,
 )
+from .sharing import SHARED
 from .unknown import UNKNOWN
 
 PROVIDER_NAME = "rocketmq-migration"
