@@ -26,6 +26,7 @@ from pulumi_rocketmq_migration.cli import (
     build_parser,
     connection_settings,
     exit_code,
+    exit_codes,
     main,
 )
 from pulumi_rocketmq_migration.errors import (
@@ -495,9 +496,7 @@ def test_exit_codes_of_the_other_service_errors(error: MigrationTaskError, code:
 
 
 EXIT_CONSTANTS = sorted(
-    value
-    for name, value in vars(cli_module).items()
-    if name.startswith("EXIT_") and name != "EXIT_CODES"
+    value for name, value in vars(exit_codes).items() if name.startswith("EXIT_")
 )
 
 

@@ -37,8 +37,9 @@ from pulumi_rocketmq_migration.errors import (
     ServiceUnavailable,
     Throttled,
 )
-from pulumi_rocketmq_migration.listing import Listings, read_tasks
+from pulumi_rocketmq_migration.listing import read_tasks
 from pulumi_rocketmq_migration.settings import Credentials, Settings
+from pulumi_rocketmq_migration.sharing import Listings
 
 from .conftest import ACCESS_KEY, INSTANCE_ID, PROJECT_ID, SECRET_KEY, scenario, settings_for, task
 

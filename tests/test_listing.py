@@ -1,4 +1,4 @@
-"""Listings against the emulator over real HTTP: complete, in order, bounded, shared."""
+"""Listings against the emulator over real HTTP: complete, in order, bounded."""
 
 from __future__ import annotations
 
@@ -16,19 +16,18 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from pulumi_rocketmq_migration.client import MigrationClient, RetryPolicy
-from pulumi_rocketmq_migration.emulator import Faults, Scenario
+from pulumi_rocketmq_migration.emulator import Faults
 from pulumi_rocketmq_migration.emulator.api import Service
-from pulumi_rocketmq_migration.errors import InvalidRequest, NotFound, ServiceUnavailable
+from pulumi_rocketmq_migration.errors import InvalidRequest, ServiceUnavailable
 from pulumi_rocketmq_migration.listing import (
     ListingPolicy,
-    Listings,
-    _Pace,
     aligned_size,
     planned_pages,
     read_listing,
     read_tasks,
 )
 from pulumi_rocketmq_migration.models import TaskPage
+from pulumi_rocketmq_migration.sharing import Listings
 
 from .conftest import (
     ACCESS_KEY,
@@ -37,7 +36,6 @@ from .conftest import (
     SECRET_KEY,
     scenario,
     settings_for,
-    task,
 )
 
 SIXTY = scenario(generate={"count": 60, "type": "rocketmq", "status": "finished"})
@@ -301,179 +299,6 @@ def test_a_wait_cuts_the_listing_deadline_to_the_time_it_has_left():
     assert policy.within(-1).deadline == 0.0
 
 
-# -- sharing -----------------------------------------------------------------------
-
-
-def test_concurrent_identical_listings_are_read_once(serve):
-    emulator = serve(MANY, Faults(latency_seconds=0.2))
-    listings = Listings()
-    results = []
-    with MigrationClient(settings_for(emulator)) as client:
-
-        def read():
-            results.append(listings.tasks(client, INSTANCE_ID))
-
-        readers = [threading.Thread(target=read) for _ in range(4)]
-        for reader in readers:
-            reader.start()
-        for reader in readers:
-            reader.join()
-    assert len(results) == 4 and all(r == results[0] for r in results)
-    assert len(results[0]) == 137
-    assert listings.listings == 1
-    assert len(list_requests(emulator)) == 3
-
-
-def test_a_finished_listing_serves_names_for_a_few_seconds_only(serve):
-    emulator = serve(MANY)
-    now = [100.0]
-    listings = Listings(clock=lambda: now[0])
-    with MigrationClient(settings_for(emulator)) as client:
-        tasks = listings.tasks(client, INSTANCE_ID)
-        for task in tasks[:5]:
-            assert listings.task_id_for(client, INSTANCE_ID, None, task.name) == task.id
-        assert listings.listings == 1
-        # A listing is shared for names, never for a set's statuses.
-        listings.tasks(client, INSTANCE_ID)
-        assert listings.listings == 2
-        now[0] += 6
-        listings.find_by_name(client, INSTANCE_ID, tasks[0].name)
-        assert listings.listings == 3
-
-
-def test_a_name_missing_from_a_recent_listing_is_looked_up_afresh(serve):
-    emulator = serve(MANY)
-    listings = Listings()
-    with MigrationClient(settings_for(emulator)) as client:
-        listings.tasks(client, INSTANCE_ID)
-        with pytest.raises(NotFound, match="no migration task named 'nope'"):
-            listings.find_by_name(client, INSTANCE_ID, "nope")
-    assert listings.listings == 2
-
-
-def test_a_failed_listing_is_not_shared_afterwards(serve):
-    emulator = serve(MANY, Faults(server_errors=50))
-    listings = Listings()
-    policy = RetryPolicy(max_retries=0, deadline=5)
-    with MigrationClient(settings_for(emulator), retry=policy) as client:
-        with pytest.raises(ServiceUnavailable):
-            listings.tasks(client, INSTANCE_ID)
-        emulator.set_faults(Faults())
-        assert len(listings.tasks(client, INSTANCE_ID, reuse=5)) == 137
-
-
-def test_callers_who_joined_a_failing_listing_all_get_its_error(serve):
-    emulator = serve(MANY, Faults(server_errors=50, latency_seconds=0.3))
-    listings = Listings()
-    outcomes = []
-    with MigrationClient(settings_for(emulator), retry=RetryPolicy(max_retries=0)) as client:
-
-        def read():
-            try:
-                outcomes.append(listings.tasks(client, INSTANCE_ID))
-            except ServiceUnavailable as exc:
-                outcomes.append(exc)
-
-        first = threading.Thread(target=read)
-        first.start()
-        time.sleep(0.1)  # the second caller joins the listing in flight
-        read()
-        first.join()
-    assert [type(o) for o in outcomes] == [ServiceUnavailable, ServiceUnavailable]
-    assert listings.listings == 1
-
-
-def test_a_missing_name_costs_one_listing_when_that_listing_is_new(serve):
-    emulator = serve(MANY, Faults(latency_seconds=0.3))
-    with MigrationClient(settings_for(emulator)) as client:
-        listings = Listings()
-        with pytest.raises(NotFound):
-            listings.find_by_name(client, INSTANCE_ID, "nope")
-        assert listings.listings == 1
-        # A caller who joined a listing in flight is not sent round again either.
-        listings = Listings()
-        reader = threading.Thread(target=listings.tasks, args=(client, INSTANCE_ID))
-        reader.start()
-        time.sleep(0.1)
-        with pytest.raises(NotFound):
-            listings.find_by_name(client, INSTANCE_ID, "nope")
-        reader.join()
-        assert listings.listings == 1
-
-
-def test_a_listing_is_reused_up_to_exactly_its_age_limit(serve):
-    emulator = serve(MANY)
-    now = [100.0]
-    listings = Listings(clock=lambda: now[0])
-    with MigrationClient(settings_for(emulator)) as client:
-        name = listings.tasks(client, INSTANCE_ID)[3].name
-        now[0] = 100.5
-        listings.tasks(client, INSTANCE_ID, reuse=0.5)
-        assert listings.listings == 1
-        now[0] = 105.0
-        listings.find_by_name(client, INSTANCE_ID, name)
-        assert listings.listings == 1
-        now[0] = 105.001
-        listings.find_by_name(client, INSTANCE_ID, name)
-        assert listings.listings == 2
-
-
-def test_a_name_is_resolved_within_its_own_instance(serve):
-    other = "99999999-8888-7777-6666-555555555555"
-    ours, theirs = "c1100000-0000-4000-8000-00000000000a", "c1100000-0000-4000-8000-00000000000b"
-    scene = Scenario.from_dict(
-        {
-            "instances": [
-                {"id": INSTANCE_ID, "tasks": [task(ours, "orders-sync")]},
-                {"id": other, "tasks": [task(theirs, "orders-sync")]},
-            ]
-        }
-    )
-    emulator = serve(scene)
-    listings = Listings()
-    with MigrationClient(settings_for(emulator)) as client:
-        assert listings.task_id_for(client, INSTANCE_ID, None, "orders-sync") == ours
-        assert listings.task_id_for(client, other, None, "orders-sync") == theirs
-    assert listings.listings == 2
-
-
-def test_shared_listings_keep_the_callers_listing_policy(serve):
-    """A deadline shorter than one page's latency must stop every kind of call."""
-    emulator = serve(MANY, Faults(latency_seconds=0.3))
-    short = ListingPolicy(deadline=0.1)
-    with MigrationClient(settings_for(emulator)) as client:
-        reads = [
-            lambda listings: listings.tasks(client, INSTANCE_ID, short),
-            lambda listings: listings.find_by_name(client, INSTANCE_ID, "nope", short),
-            lambda listings: listings.task_id_for(client, INSTANCE_ID, None, "nope", short),
-        ]
-        for read in reads:
-            with pytest.raises(ServiceUnavailable, match="not complete after"):
-                read(Listings())
-        # A name missing from a recent listing is looked up again under that policy too.
-        listings = Listings()
-        listings.tasks(client, INSTANCE_ID)
-        with pytest.raises(ServiceUnavailable, match="not complete after"):
-            listings.find_by_name(client, INSTANCE_ID, "nope", short)
-
-
-@pytest.mark.parametrize("name", ["", "   ", None, 5])
-def test_a_name_must_be_a_non_empty_string(serve, name):
-    emulator = serve(MANY)
-    with MigrationClient(settings_for(emulator)) as client, pytest.raises(InvalidRequest) as caught:
-        Listings().find_by_name(client, INSTANCE_ID, name)
-    assert (caught.value.field, caught.value.problem) == ("name", "must be a non-empty string")
-    assert emulator.requests == []
-
-
-def test_a_task_is_asked_for_by_its_id_or_its_name_never_both(serve):
-    emulator = serve(MANY)
-    both = pytest.raises(InvalidRequest, match="give exactly one of task_id and name")
-    with MigrationClient(settings_for(emulator)) as client, both:
-        Listings().task_id_for(client, INSTANCE_ID, "c1100000", "orders-sync")
-    assert emulator.requests == []
-
-
 # -- the rules, in process: any cap, any total, any concurrency -------------------
 
 
@@ -572,134 +397,8 @@ def test_a_server_that_answers_page_one_to_every_page_is_read_twice_not_forever(
     assert listing.requests == 2
 
 
-def test_the_newest_task_of_a_name_wins_whatever_the_order_served():
-    tasks = [
-        task(
-            "c1100000-0000-4000-8000-000000000001", "nightly", start_date="2024-05-20 10:00:00.00"
-        ),
-        task(
-            "c1100000-0000-4000-8000-000000000002", "nightly", start_date="2024-05-21 10:00:00.00"
-        ),
-        task("c1100000-0000-4000-8000-000000000003", "other", start_date="2024-05-22 10:00:00.00"),
-    ]
-    for oldest_first in (False, True):
-        source = InProcessPages(0, tasks=tasks, oldest_first=oldest_first)
-        found = Listings().find_by_name(source, INSTANCE_ID, "nightly")
-        assert found.id == "c1100000-0000-4000-8000-000000000002"
-
-
 @pytest.mark.parametrize(
     ("total", "size", "pages"), [(0, 50, 1), (49, 50, 1), (50, 50, 2), (51, 50, 2), (100, 50, 3)]
 )
 def test_planned_pages_add_one_when_the_last_promised_page_is_full(total, size, pages):
     assert planned_pages(total, size) == pages
-
-
-# -- the pace: AIMD on 429 ---------------------------------------------------------
-
-
-class Clock:
-    def __init__(self):
-        self.now = 100.0
-
-    def __call__(self):
-        return self.now
-
-
-def test_a_429_halves_the_requests_in_flight_once_per_retry_after():
-    clock = Clock()
-    pace = _Pace(7, clock)
-    pace.throttled(1.0)
-    assert (pace.limit, pace.throttles) == (3, 1)
-    clock.now = 100.5
-    pace.throttled(1.0)  # within the same pause: counted, not halved again
-    assert (pace.limit, pace.throttles) == (3, 2)
-    clock.now = 101.0  # the pause is over at exactly Retry-After
-    pace.throttled(1.0)
-    assert pace.limit == 1
-    clock.now = 110.0
-    pace.throttled(1.0)
-    assert pace.limit == 1  # never below one
-
-
-def test_a_429_without_retry_after_still_halves_at_most_every_fifty_milliseconds():
-    clock = Clock()
-    pace = _Pace(8, clock)
-    pace.throttled(0.0)
-    pace.throttled(0.0)
-    assert pace.limit == 4
-    clock.now = 100.06
-    pace.throttled(0.0)
-    assert pace.limit == 2
-
-
-def test_answered_requests_win_back_one_in_flight_per_window():
-    pace = _Pace(8, Clock())
-    stopped = threading.Event()
-
-    def requests(n, answered):
-        for _ in range(n):
-            assert pace.acquire(stopped)
-            pace.release(answered)
-
-    requests(3, True)  # answers at the ceiling are not saved up
-    pace.throttled(0.0)
-    assert pace.limit == 4
-    requests(3, True)
-    assert pace.limit == 4
-    requests(1, True)
-    assert pace.limit == 5
-    requests(10, False)  # a request that got no answer wins nothing back
-    assert pace.limit == 5
-    requests(4, True)  # a new window: five answers for the sixth slot
-    assert pace.limit == 5
-    requests(1, True)
-    assert pace.limit == 6
-    requests(100, True)
-    assert pace.limit == 8  # never above the ceiling
-
-
-def waiter(pace, stopped):
-    got = []
-    thread = threading.Thread(target=lambda: got.append(pace.acquire(stopped)), daemon=True)
-    thread.start()
-    thread.join(0.3)
-    return thread, got
-
-
-@pytest.mark.parametrize(
-    ("hold", "throttles", "limit"),
-    [("throttled", 1, 2), ("pause", 0, 4)],
-    ids=["429", "pause after giving up on a page: neither counted nor halved"],
-)
-def test_no_request_starts_before_the_pause_is_over(hold, throttles, limit):
-    clock = Clock()
-    pace = _Pace(4, clock)
-    getattr(pace, hold)(2.0)
-    assert (pace.throttles, pace.limit) == (throttles, limit)
-    thread, got = waiter(pace, threading.Event())
-    assert got == []
-    clock.now = 101.5  # half a second still to wait
-    pace.wake()
-    thread.join(0.3)
-    assert got == []
-    clock.now = 102.0
-    pace.wake()
-    thread.join(2)
-    assert got == [True]
-
-
-def test_requests_in_flight_never_exceed_the_limit_and_stop_with_the_listing():
-    pace = _Pace(2, Clock())
-    stopped = threading.Event()
-    assert pace.acquire(stopped) and pace.acquire(stopped)
-    thread, got = waiter(pace, stopped)
-    assert got == []
-    pace.release(answered=True)
-    thread.join(2)
-    assert got == [True]
-    thread, got = waiter(pace, stopped)
-    stopped.set()
-    pace.wake()
-    thread.join(2)
-    assert got == [False]

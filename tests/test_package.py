@@ -121,7 +121,7 @@ def test_the_wheel_holds_the_package_data_and_true_metadata(dists):
         meta_name = next(n for n in names if n.endswith(".dist-info/METADATA"))
         meta = wheel.read(meta_name).decode()
     assert plugin == {"resource": False}
-    for name in ("py.typed", "emulator/demo.json", "_version.py", "cli.py"):
+    for name in ("py.typed", "emulator/demo.json", "_version.py", "cli/__main__.py"):
         assert f"pulumi_rocketmq_migration/{name}" in names
     assert not any(n.startswith(("tests/", "examples/", "scripts/")) for n in names)
     assert f"Version: {package.__version__}\n" in meta

@@ -60,35 +60,33 @@ __all__ = [
     "get_migration_tasks_output",
 ]
 
-_LOOKUP_NAMES = frozenset(
-    {
-        "MigrationTask",
-        "MigrationTaskResult",
-        "MigrationTasks",
-        "MigrationTasksResult",
-        "get_migration_task",
-        "get_migration_task_output",
-        "get_migration_tasks",
-        "get_migration_tasks_output",
-    }
-)
+# Where each lazily loaded name lives: the lookups, and the invoke-style functions.
+_LAZY_NAMES = {
+    "MigrationTask": "lookup",
+    "MigrationTasks": "lookup",
+    "MigrationTaskResult": "functions",
+    "MigrationTasksResult": "functions",
+    "get_migration_task": "functions",
+    "get_migration_task_output": "functions",
+    "get_migration_tasks": "functions",
+    "get_migration_tasks_output": "functions",
+}
 
 if TYPE_CHECKING:
-    from .lookup import (
-        MigrationTask,
+    from .functions import (
         MigrationTaskResult,
-        MigrationTasks,
         MigrationTasksResult,
         get_migration_task,
         get_migration_task_output,
         get_migration_tasks,
         get_migration_tasks_output,
     )
+    from .lookup import MigrationTask, MigrationTasks
 
 
 def __getattr__(name: str) -> Any:
-    if name in _LOOKUP_NAMES:
-        from . import lookup
+    if name in _LAZY_NAMES:
+        import importlib
 
-        return getattr(lookup, name)
+        return getattr(importlib.import_module(f".{_LAZY_NAMES[name]}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

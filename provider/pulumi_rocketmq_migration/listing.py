@@ -1,7 +1,7 @@
 """How a listing is read: every task of an instance, nothing lost, nothing twice, never endless.
 
 The client sends one request; this module decides which pages to ask for, how many at
-once, when the listing is complete, and when two lookups can share one listing.
+once, and when the listing is complete.
 
 The rules, applied to the pages in page order whatever order they arrive in
 (``offset`` is a page number from 1, ``limit`` a page size; page p of size s holds
@@ -37,19 +37,12 @@ and 5) drops every page planned at the old size. So the result is the sequential
 read's, task for task and in the same order; an honest ``total`` costs
 ceil(N / page) requests, plus one when N is a multiple of the page size.
 
-A 429 halves the requests allowed in flight (at most once per Retry-After) and
-pauses new ones until Retry-After has passed; each answered page adds one back, up
-to ``concurrency`` (additive increase, multiplicative decrease). A page still
-throttled after the client's retries is asked again, within the deadline.
+A 429 halves the requests allowed in flight and pauses new ones until Retry-After
+has passed; answered pages win them back (``pace.py``). A page still throttled after
+the client's retries is asked again, within the deadline.
 
-Sharing (``Listings``): one process (a provider serving four reads at once, a program
-calling ``get_*``, one CLI command) reads an instance once for concurrent callers:
-a caller asking while a listing of the same instance with the same settings is in
-flight waits for it instead of starting another (single flight). Resolving a task's
-name to its id also takes a listing finished less than ``REUSE_SECONDS`` ago, and
-lists afresh when the name is not in it. A task's status is never taken from a
-shared listing: ``MigrationTask`` reads it with a detail request, and every poll of
-a wait lists afresh.
+Sharing one listing between the callers of a process, and resolving a task's name to
+its id, are ``sharing.py``'s concern.
 """
 
 from __future__ import annotations
@@ -64,9 +57,10 @@ from typing import Any, Protocol
 
 import attrs
 
-from .client import check_one_task, on_throttle
-from .errors import InvalidRequest, NotFound, ServiceUnavailable, Throttled
+from .client import on_throttle
+from .errors import InvalidRequest, ServiceUnavailable, Throttled
 from .models import MetadataTask, TaskPage
+from .pace import Pace
 from .setting_places import SOURCES, config_places
 from .settings import CONFIG_NAMESPACE, Settings
 
@@ -74,8 +68,6 @@ DEFAULT_CONCURRENCY = 8
 MAX_CONCURRENCY = 32
 # A whole listing; each request is also bounded by the client's per-call deadline.
 LISTING_DEADLINE = 600.0
-# How long a finished listing may answer a name -> id resolution.
-REUSE_SECONDS = 5.0
 # How long every request waits after a page was still throttled after its retries.
 THROTTLED_PAUSE = 1.0
 
@@ -190,63 +182,6 @@ def planned_pages(total: int, size: int) -> int:
     return pages + 1 if total % size == 0 else pages
 
 
-class _Pace:
-    """How many requests may be in flight: AIMD on 429, with a pause for Retry-After."""
-
-    def __init__(self, ceiling: int, clock: Callable[[], float]) -> None:
-        self.ceiling = ceiling
-        self.limit = ceiling
-        self.clock = clock
-        self.throttles = 0
-        self._in_flight = 0
-        self._answered = 0
-        self._resume_at = 0.0
-        self._calm_until = 0.0
-        self._changed = threading.Condition()
-
-    def acquire(self, stopped: threading.Event) -> bool:
-        """Wait for a free slot; False once the listing is over."""
-        with self._changed:
-            while not stopped.is_set():
-                pause = self._resume_at - self.clock()
-                if pause <= 0 and self._in_flight < self.limit:
-                    self._in_flight += 1
-                    return True
-                self._changed.wait(timeout=pause if pause > 0 else 0.5)
-            return False
-
-    def release(self, answered: bool) -> None:
-        with self._changed:
-            self._in_flight -= 1
-            if answered:
-                self._answered += 1
-                if self._answered >= self.limit and self.limit < self.ceiling:
-                    self.limit += 1  # additive increase: one more per window answered
-                    self._answered = 0
-            self._changed.notify_all()
-
-    def throttled(self, retry_after: float) -> None:
-        """A 429: no new request before Retry-After; halve the limit once per such pause."""
-        with self._changed:  # an RLock: pause() below takes it again, in one step with this
-            now = self.clock()
-            self.throttles += 1
-            if now >= self._calm_until:
-                self.limit = max(1, self.limit // 2)
-                self._answered = 0
-                self._calm_until = now + max(retry_after, 0.05)
-            self.pause(retry_after)
-
-    def pause(self, seconds: float) -> None:
-        """No new request for ``seconds``."""
-        with self._changed:
-            self._resume_at = max(self._resume_at, self.clock() + seconds)
-            self._changed.notify_all()
-
-    def wake(self) -> None:
-        with self._changed:
-            self._changed.notify_all()
-
-
 # A page wanted: (generation, page, size); None tells a worker to stop.
 _Wanted = tuple[int, int, int] | None
 _STOP = -1  # sorts before every page
@@ -264,7 +199,7 @@ class _Fetcher:
     ) -> None:
         self.source = source
         self.instance_id = instance_id
-        self.pace = _Pace(concurrency, clock)
+        self.pace = Pace(concurrency, clock)
         self.requests = 0
         self._generation = 0
         self._order = itertools.count()
@@ -407,128 +342,11 @@ def read_tasks(
     return read_listing(source, instance_id, policy).tasks
 
 
-# -- sharing listings within one process ------------------------------------------
-
-
-class _Flight:
-    """One listing, in flight or finished, that several callers may share."""
-
-    def __init__(self) -> None:
-        self.finished_at: float | None = None
-        self.tasks: tuple[MetadataTask, ...] = ()
-        self.error: BaseException | None = None
-        self.done = threading.Event()
-
-    def result(self) -> tuple[MetadataTask, ...]:
-        self.done.wait()
-        if self.error is not None:
-            raise self.error
-        return self.tasks
-
-
-class Listings:
-    """Listings shared by the callers of one process: single flight, and short reuse.
-
-    A listing is keyed by the client's settings (endpoint, project, credentials) and
-    the instance. ``listings`` counts the listings actually read, for tests and
-    benchmarks.
-    """
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self.clock = clock
-        self.listings = 0
-        self._lock = threading.Lock()
-        self._flights: dict[tuple[Settings, str, int], _Flight] = {}
-
-    def tasks(
-        self,
-        source: PageSource,
-        instance_id: str,
-        policy: ListingPolicy | None = None,
-        *,
-        reuse: float = 0.0,
-    ) -> tuple[MetadataTask, ...]:
-        """Every task of the instance: a listing in flight is joined, and one finished
-        less than ``reuse`` seconds ago is taken as it is."""
-        return self._tasks(source, instance_id, policy, reuse)[0]
-
-    def _tasks(
-        self, source: PageSource, instance_id: str, policy: ListingPolicy | None, reuse: float
-    ) -> tuple[tuple[MetadataTask, ...], bool]:
-        """The tasks, and whether they came from a listing that had already finished."""
-        key = (source.settings, instance_id, source.page_size)
-        with self._lock:
-            now = self.clock()
-            for old, kept in list(self._flights.items()):
-                if kept.finished_at is not None and now - kept.finished_at > REUSE_SECONDS:
-                    del self._flights[old]
-            found = self._flights.get(key)
-            if found is not None and found.finished_at is None:
-                joined: _Flight | None = found
-            elif (
-                found is not None
-                and found.error is None
-                and found.finished_at is not None
-                and reuse > 0
-                and now - found.finished_at <= reuse
-            ):
-                return found.tasks, True
-            else:
-                joined = None
-                flight = self._flights[key] = _Flight()
-                self.listings += 1
-        if joined is not None:
-            return joined.result(), False
-        try:
-            flight.tasks = read_tasks(source, instance_id, policy)
-        except BaseException as exc:  # shared with those who joined; never reused
-            flight.error = exc
-            raise
-        finally:
-            flight.finished_at = self.clock()
-            flight.done.set()
-        return flight.tasks, False
-
-    def find_by_name(
-        self, source: PageSource, instance_id: str, name: str, policy: ListingPolicy | None = None
-    ) -> MetadataTask:
-        """The newest task of that name (task names are not unique)."""
-        if not isinstance(name, str) or not name.strip():
-            raise InvalidRequest("name", "must be a non-empty string")
-        tasks, reused = self._tasks(source, instance_id, policy, REUSE_SECONDS)
-        matches = [t for t in tasks if t.name == name]
-        if not matches and reused:  # created since that listing, perhaps: look again
-            matches = [t for t in self.tasks(source, instance_id, policy) if t.name == name]
-        if not matches:
-            raise NotFound(f"no migration task named {name!r} in instance {instance_id}")
-        return max(matches, key=lambda t: t.start_date)
-
-    def task_id_for(
-        self,
-        source: PageSource,
-        instance_id: str,
-        task_id: str | None,
-        name: str | None,
-        policy: ListingPolicy | None = None,
-    ) -> str:
-        """The task asked for by id, or by name (the newest of that name)."""
-        check_one_task(task_id, name)
-        if task_id is not None:
-            return task_id
-        return self.find_by_name(source, instance_id, str(name), policy).id
-
-
-SHARED = Listings()
-"""The process's listings: the provider's reads, a program's ``get_*`` calls, one CLI run."""
-
 __all__ = [
     "DEFAULT_CONCURRENCY",
     "MAX_CONCURRENCY",
-    "REUSE_SECONDS",
-    "SHARED",
     "Listing",
     "ListingPolicy",
-    "Listings",
     "read_listing",
     "read_tasks",
 ]

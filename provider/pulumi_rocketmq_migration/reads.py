@@ -23,11 +23,12 @@ from typing import Any, Protocol
 
 from .client import MigrationClient, check_one_task
 from .errors import InvalidRequest, TaskFailed
-from .listing import SHARED, ListingPolicy, read_tasks
+from .listing import ListingPolicy, read_tasks
 from .models import MetadataTask, TaskDetail, TaskFilter
 from .outputs import check_metadata, task_outputs, tasks_outputs
 from .setting_places import ALL_CONFIG_KEYS
 from .settings import CONFIG_NAMESPACE, Settings, insecure_warning, resolve
+from .sharing import SHARED
 from .unknown import UNKNOWN
 from .waiting import WaitPolicy, deciding_task, wait, wait_all
 
@@ -50,7 +51,7 @@ class Reader:
     """Reads lookups for one provider process, from the stack config it was configured with.
 
     Clients are kept per settings, so one endpoint's connections and credentials serve
-    every lookup of the process; listings are shared through ``listing.SHARED``.
+    every lookup of the process; listings are shared through ``sharing.SHARED``.
     """
 
     def __init__(

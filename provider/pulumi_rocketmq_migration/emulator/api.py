@@ -35,7 +35,8 @@ import attrs
 
 from ..models import METADATA_KINDS, MetadataKind, MetadataTask, TaskPage
 from .content import json_content
-from .scenario import Instance, Scenario, TaskSpec
+from .scenario import Scenario
+from .tasks import Instance, TaskSpec
 
 DEFAULT_OFFSET = 1
 DEFAULT_LIMIT = 10

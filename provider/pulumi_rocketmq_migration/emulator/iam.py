@@ -31,8 +31,8 @@ import attrs
 
 from .api import Answer, error
 from .auth import Credentials, Received, Refusal, identify
+from .iam_spec import IamSpec
 from .metadata import TemporaryKeys
-from .scenario import IamSpec
 
 ID_TOKEN_PATH = "/v3.0/OS-AUTH/id-token/tokens"
 SECURITY_TOKENS_PATH = "/v3.0/OS-CREDENTIAL/securitytokens"

@@ -17,16 +17,17 @@ from __future__ import annotations
 
 import json
 import secrets
-import socketserver
 import string
 import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import attrs
+
+from .connection import LoopbackServer
 
 SECURITY_KEY_PATH = "/openstack/latest/securitykey"
 TOKEN_PATH = "/meta-data/latest/api/token"
@@ -106,15 +107,10 @@ class TemporaryKeys:
             return list(self._issued.values())
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
+class _Server(LoopbackServer):
     def __init__(self, service: MetadataService) -> None:
         self.service = service
         super().__init__(("127.0.0.1", 0), _Handler)
-
-    def server_bind(self) -> None:
-        socketserver.TCPServer.server_bind(self)  # no FQDN lookup
 
 
 class _Handler(BaseHTTPRequestHandler):
