@@ -23,7 +23,8 @@ from .listing import ListingPolicy
 from .models import TaskFilter
 from .outputs import check_metadata, task_outputs, tasks_outputs
 from .reads import CONNECTION_INPUTS
-from .settings import ALL_CONFIG_KEYS, CONFIG_NAMESPACE, insecure_warning, resolve
+from .setting_places import ALL_CONFIG_KEYS
+from .settings import CONFIG_NAMESPACE, insecure_warning, resolve
 from .sharing import SHARED
 
 
