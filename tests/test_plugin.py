@@ -16,6 +16,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from concurrent import futures
@@ -45,22 +46,32 @@ GET_TASK = "rocketmq-migration:index:getMigrationTask"
 GET_TASKS = "rocketmq-migration:index:getMigrationTasks"
 GATE = "rocketmq-migration:index:MigrationTask"
 GATE_URN = f"urn:pulumi:dev::demo::{GATE}::orders-gate"
+GATES = "rocketmq-migration:index:MigrationTasks"
+GATES_URN = f"urn:pulumi:dev::demo::{GATES}::all-gate"
+DIFF_NONE, DIFF_SOME = provider_pb2.DiffResponse.DIFF_NONE, provider_pb2.DiffResponse.DIFF_SOME
 
 
 class Engine(engine_pb2_grpc.EngineServicer):
-    """Keeps what the plugin logs."""
+    """Keeps what the plugin logs; with a barrier, each line waits until that many are in."""
 
     def __init__(self) -> None:
         self.lines: list[tuple[int, str, str]] = []
+        self.barrier: threading.Barrier | None = None
 
     def Log(self, request: Any, context: Any) -> Any:
+        if self.barrier is not None:
+            self.barrier.wait()  # a broken barrier fails the call, and so the test
         self.lines.append((request.severity, request.urn, request.message))
         return empty_pb2.Empty()
+
+    def said(self, words: str) -> list[str]:
+        """The URNs of the lines that say ``words``."""
+        return [urn for _, urn, message in self.lines if words in message]
 
 
 @pytest.fixture
 def engine() -> Iterator[tuple[Engine, int]]:
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=64))
     service = Engine()
     engine_pb2_grpc.add_EngineServicer_to_server(service, server)
     port = server.add_insecure_port("127.0.0.1:0")
@@ -163,7 +174,7 @@ def test_an_invoke_waits_in_an_update_only(plugin, serve, engine):
     waiting = {"instanceId": INSTANCE_ID, "taskId": "t1", "waitFor": ["finished"]}
     preview = invoke(plugin, GET_TASK, preview=True, pollInterval="1s", **waiting)
     assert plain(getattr(preview, "return"))["status"] == "starting"
-    assert any("will wait for finished" in line[2] for line in engine[0].lines)
+    assert engine[0].said("will wait for finished") == [""], "an invoke's lines are on no resource"
     update = invoke(plugin, GET_TASK, pollInterval="1s", **waiting)
     assert plain(getattr(update, "return"))["status"] == "finished"
 
@@ -228,6 +239,7 @@ def test_a_gate_with_unknown_inputs_checks_and_previews_as_unknown(plugin, serve
     )
     outputs = plain(created.properties)
     assert outputs["status"] == UNKNOWN_VALUE and outputs["taskId"] == "t1"
+    assert created.id == "", "no id while the instance is unknown"
     assert not emulator.requests, "nothing to read while the instance is unknown"
 
 
@@ -313,8 +325,352 @@ def test_config_is_checked_against_the_schema_text_as_stack_config_holds_it(plug
         return [(f.property, f.reason) for f in answer.failures]
 
     assert failures(maxRetries="2", insecure="false", region="cn-north-4", version="0.2.0") == []
+    news = struct(region="cn-north-4", colour="red")  # not a config key: not checked here
+    assert plugin.CheckConfig(provider_pb2.CheckRequest(news=news)).inputs == news
     assert failures(maxRetries=2, insecure=False) == []
     assert sorted(failures(insecure=1.5, region=["cn-north-4"])) == [
         ("insecure", "must be a boolean, got 1.5"),
         ("region", "must be a string, got ['cn-north-4']"),
     ]
+
+
+# -- what the engine sees of every call ------------------------------------------
+
+OTHER = "rocketmq-migration:index:Topic"
+# Each gate call's request, from its URN, its type token ("" as an older engine sends
+# it) and one set of properties standing for the inputs and the state alike.
+GATE_CALLS = {
+    "Check": lambda urn, kind, props: provider_pb2.CheckRequest(urn=urn, type=kind, news=props),
+    "Diff": lambda urn, kind, props: provider_pb2.DiffRequest(
+        urn=urn, type=kind, id="gate", olds=props, news=props, old_inputs=props
+    ),
+    "Create": lambda urn, kind, props: provider_pb2.CreateRequest(
+        urn=urn, type=kind, properties=props
+    ),
+    "Update": lambda urn, kind, props: provider_pb2.UpdateRequest(
+        urn=urn, type=kind, id="gate", olds=props, news=props, old_inputs=props
+    ),
+    "Read": lambda urn, kind, props: provider_pb2.ReadRequest(
+        urn=urn, type=kind, id="gate", properties=props, inputs=props
+    ),
+}
+
+
+def secret(value: Any) -> dict[str, Any]:
+    return {SIGNATURE: SECRET_SIGNATURE, "value": value}
+
+
+def error_of(call: Any, request: Any) -> Any:
+    """The gRPC error a call ends with."""
+    with pytest.raises(grpc.RpcError) as caught:
+        call(request)
+    return caught.value
+
+
+def create(plugin: Any, preview: bool = False, kind: str = GATE, **inputs: Any) -> Any:
+    urn = GATE_URN if kind == GATE else GATES_URN
+    request = provider_pb2.CreateRequest(
+        urn=urn, type=kind, properties=struct(**inputs), preview=preview
+    )
+    return plugin.Create(request)
+
+
+def test_an_unconfigured_plugin_looks_for_credentials_in_the_environment_only(plugin, serve):
+    emulator = serve(scenario([task("t1", "orders")]))
+    args = struct(
+        instanceId=INSTANCE_ID, taskId="t1", endpoint=emulator.base_url, projectId=PROJECT_ID
+    )
+    error = error_of(plugin.Invoke, provider_pb2.InvokeRequest(tok=GET_TASK, args=args))
+    assert error.code() == grpc.StatusCode.UNKNOWN
+    assert error.details().startswith("credentials: no access key/secret key or IAM token found")
+    assert not emulator.requests
+
+
+def test_configure_takes_the_variables_when_no_inputs_come(plugin, serve):
+    emulator = serve(scenario([task("t1", "orders")]))
+    given = {
+        "dmsEndpoint": emulator.base_url,
+        "projectId": PROJECT_ID,
+        "accessKey": ACCESS_KEY,
+        "secretKey": SECRET_KEY,
+    }
+    variables = {f"rocketmq-migration:{key}": value for key, value in given.items()}
+    answer = plugin.Configure(provider_pb2.ConfigureRequest(variables=variables))
+    assert (answer.acceptSecrets, answer.supportsPreview, answer.acceptResources) == (
+        True,
+        True,
+        False,
+    )
+    outputs = plain(
+        getattr(invoke(plugin, GET_TASK, instanceId=INSTANCE_ID, taskId="t1"), "return")
+    )
+    assert outputs["name"] == "orders"
+
+
+def test_booleans_and_objects_reach_the_core_as_stack_config_text(plugin, serve, engine):
+    emulator = serve(scenario([task("t1", "orders")]))
+    off = "TLS verification is off"
+    configure(plugin, emulator, insecure=False)
+    invoke(plugin, GET_TASK, instanceId=INSTANCE_ID, taskId="t1")
+    assert engine[0].said(off) == []
+    configure(plugin, emulator, insecure=True)
+    invoke(plugin, GET_TASK, instanceId=INSTANCE_ID, taskId="t1")
+    assert engine[0].said(off) == [""]
+    # An agency without its domain is refused before any call to IAM (which is closed).
+    configure(plugin, emulator, assumeRole={"agencyName": "reader"}, authUrl="http://127.0.0.1:1")
+    args = struct(instanceId=INSTANCE_ID, taskId="t1")
+    error = error_of(plugin.Invoke, provider_pb2.InvokeRequest(tok=GET_TASK, args=args))
+    assert error.details() == (
+        "assumeRole: stack config rocketmq-migration:assumeRole lacks domainName or domainId;"
+        " an agency is named by both"
+    )
+
+
+def test_a_config_change_is_a_diff_naming_its_keys(plugin):
+    olds = struct(region="cn-north-4", maxRetries="2")
+
+    def diff(**news: Any) -> Any:
+        return plugin.DiffConfig(provider_pb2.DiffRequest(olds=olds, news=struct(**news)))
+
+    same = diff(region="cn-north-4", maxRetries="2")
+    assert (same.changes, list(same.diffs)) == (DIFF_NONE, [])
+    changed = diff(region="cn-south-1", profile="ops")  # maxRetries dropped, profile added
+    assert (changed.changes, list(changed.diffs)) == (
+        DIFF_SOME,
+        ["maxRetries", "profile", "region"],
+    )
+
+
+def test_a_gate_check_names_each_refused_property(plugin):
+    def check(news: struct_pb2.Struct) -> Any:
+        return plugin.Check(provider_pb2.CheckRequest(urn=GATE_URN, type=GATE, news=news))
+
+    good = struct(instanceId=INSTANCE_ID, taskId="t1", waitFor=["finished"])
+    accepted = check(good)
+    assert (accepted.inputs, list(accepted.failures)) == (good, [])
+    schema_says = check(struct(instanceId=7, taskId=5))
+    assert {(f.property, f.reason) for f in schema_says.failures} == {
+        ("instanceId", "must be a string, got 7"),
+        ("taskId", "must be a string, got 5"),
+    }
+    core_says = check(struct(instanceId=INSTANCE_ID, taskId="t1", name="orders"))
+    assert [(f.property, f.reason) for f in core_says.failures] == [
+        ("taskId", "give exactly one of taskId and name")
+    ]
+
+
+@pytest.mark.parametrize("method", list(GATE_CALLS))
+@pytest.mark.parametrize(
+    ("urn", "kind", "token"),
+    [
+        (f"urn:pulumi:dev::demo::{OTHER}::topics", OTHER, OTHER),
+        (f"urn:pulumi:dev::demo::{OTHER}::topics", "", OTHER),
+        (f"urn:pulumi:dev::demo::{GATE}", "", ""),  # no name: not a resource's URN
+    ],
+)
+def test_a_resource_of_another_type_is_refused_naming_the_two_gates(
+    plugin, method, urn, kind, token
+):
+    request = GATE_CALLS[method](urn, kind, struct(instanceId=INSTANCE_ID, taskId="t1"))
+    error = error_of(getattr(plugin, method), request)
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert error.details() == f"{token!r} is not part of rocketmq-migration; it has {GATE}, {GATES}"
+
+
+@pytest.mark.parametrize(
+    "urn",
+    [
+        GATE_URN,
+        f"urn:pulumi:dev::demo::acme:index:Stage${GATE}::orders-gate",  # a component's child
+        f"urn:pulumi:dev::demo::acme:index:Plan$acme:index:Stage${GATE}::orders-gate",
+    ],
+)
+def test_without_a_type_the_gate_is_the_last_type_of_its_urn(plugin, serve, urn):
+    emulator = serve(scenario([task("t1", "orders")]))
+    configure(plugin, emulator)
+    inputs = struct(instanceId=INSTANCE_ID, taskId="t1")
+    answers = {
+        method: getattr(plugin, method)(GATE_CALLS[method](urn, "", inputs))
+        for method in GATE_CALLS
+    }
+    assert answers["Check"].inputs == inputs
+    assert answers["Create"].id == f"{INSTANCE_ID}/t1"
+    assert answers["Diff"].changes == DIFF_SOME  # the state held inputs only: status is new
+    assert plain(answers["Update"].properties)["status"] == "finished"
+    assert plain(answers["Read"].properties)["status"] == "finished"
+
+
+def test_gate_ids_name_the_task_or_the_selection(plugin, serve):
+    emulator = serve(scenario([task("t1", "orders")]))
+    configure(plugin, emulator)
+    assert create(plugin, instanceId=INSTANCE_ID, taskId="t1").id == f"{INSTANCE_ID}/t1"
+    assert create(plugin, True, instanceId=INSTANCE_ID, taskId=UNKNOWN_VALUE).id == ""
+    assert create(plugin, kind=GATES, instanceId=INSTANCE_ID).id == f"{INSTANCE_ID}/tasks"
+    selection = {"taskType": "rabbitToRocket", "name": "orders", "status": "finished"}
+    assert create(plugin, kind=GATES, instanceId=INSTANCE_ID, **selection).id == (
+        f"{INSTANCE_ID}/tasks?type=rabbitToRocket,name=orders,status=finished"
+    )
+    assert create(plugin, True, GATES, instanceId=UNKNOWN_VALUE, name="orders").id == ""
+
+
+def test_secret_inputs_stay_secret_in_every_answer(plugin, serve):
+    emulator = serve(scenario([task("t1", "orders")]))
+    configure(plugin, emulator)
+    inputs = struct(instanceId=INSTANCE_ID, taskId=secret("t1"))
+    created = plugin.Create(provider_pb2.CreateRequest(urn=GATE_URN, type=GATE, properties=inputs))
+    assert plain(created.properties)["taskId"] == secret("t1")
+    assert plain(created.properties)["instanceId"] == INSTANCE_ID
+    state = {"urn": GATE_URN, "type": GATE, "id": created.id}
+    updated = plugin.Update(
+        provider_pb2.UpdateRequest(**state, olds=created.properties, news=inputs, old_inputs=inputs)
+    )
+    assert plain(updated.properties)["taskId"] == secret("t1")
+    read = plugin.Read(
+        provider_pb2.ReadRequest(**state, properties=created.properties, inputs=inputs)
+    )
+    assert read.id == created.id
+    assert plain(read.properties)["taskId"] == secret("t1")
+    assert plain(read.inputs) == {"instanceId": INSTANCE_ID, "taskId": secret("t1")}
+
+
+def test_an_update_waits_and_every_preview_says_it_will(plugin, serve, engine):
+    timeline = [{"status": "starting"}, {"status": "finished", "after_reads": 6}]
+    emulator = serve(scenario([task("t1", "orders", timeline=timeline)]))
+    configure(plugin, emulator)
+    inputs = struct(instanceId=INSTANCE_ID, taskId="t1", waitFor=["finished"], pollInterval="1s")
+    planned = plugin.Create(
+        provider_pb2.CreateRequest(urn=GATE_URN, type=GATE, properties=inputs, preview=True)
+    )
+    assert plain(planned.properties)["status"] == "starting"  # read 1
+    state = {"urn": GATE_URN, "type": GATE, "id": planned.id}
+    diff = plugin.Diff(provider_pb2.DiffRequest(**state, olds=planned.properties, news=inputs))
+    assert diff.changes == DIFF_NONE  # read 2: still starting, and a diff never waits
+
+    def update(preview: bool) -> dict[str, Any]:
+        request = provider_pb2.UpdateRequest(
+            **state, olds=planned.properties, news=inputs, preview=preview
+        )
+        return plain(plugin.Update(request).properties)
+
+    assert update(preview=True)["status"] == "starting"  # read 3
+    refreshed = plugin.Read(
+        provider_pb2.ReadRequest(**state, properties=planned.properties, inputs=inputs)
+    )
+    assert plain(refreshed.properties)["status"] == "starting"  # read 4: a refresh never waits
+    assert engine[0].said("will wait for finished") == [GATE_URN] * 4
+    updated = update(preview=False)  # read 5 starting, a second's wait, read 6 finished
+    assert (updated["status"], updated["waitFor"], updated["pollInterval"]) == (
+        "finished",
+        ["finished"],
+        "1s",
+    )
+
+
+@pytest.mark.parametrize("method", ["Create", "Update"])
+def test_a_gate_on_a_failed_task_fails_its_update_in_one_line(plugin, serve, method):
+    emulator = serve(scenario([task("t1", "orders", status="failed")]))
+    configure(plugin, emulator)
+    inputs = struct(instanceId=INSTANCE_ID, taskId="t1", waitFor=["finished"])
+    error = error_of(getattr(plugin, method), GATE_CALLS[method](GATE_URN, GATE, inputs))
+    assert (error.code(), error.details()) == (
+        grpc.StatusCode.UNKNOWN,
+        "migration task 'orders' (t1) is failed",
+    )
+
+
+@pytest.mark.parametrize("method", ["Create", "Update"])
+@pytest.mark.parametrize(
+    ("inputs", "shown"),
+    [
+        (
+            {"instanceId": 7, "taskId": 5},
+            {"instanceId: must be a string, got 7", "taskId: must be a string, got 5"},
+        ),
+        (
+            {"instanceId": INSTANCE_ID, "taskId": "t1", "name": "orders"},
+            {"taskId: give exactly one of taskId and name"},
+        ),
+    ],
+)
+def test_a_gate_refuses_what_check_refuses_before_reading(plugin, serve, method, inputs, shown):
+    emulator = serve(scenario([task("t1", "orders")]))
+    configure(plugin, emulator)
+    error = error_of(getattr(plugin, method), GATE_CALLS[method](GATE_URN, GATE, struct(**inputs)))
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert set(error.details().split("; ")) == shown
+    assert not emulator.requests
+
+
+def test_a_diff_reads_only_when_the_inputs_are_the_same(plugin, serve):
+    emulator = serve(scenario([task("t1", "orders")]))
+    configure(plugin, emulator)
+    given = struct(instanceId=INSTANCE_ID, taskId="t1", metadata="names")
+    created = plugin.Create(provider_pb2.CreateRequest(urn=GATE_URN, type=GATE, properties=given))
+    state = {"urn": GATE_URN, "type": GATE, "id": created.id, "olds": created.properties}
+    reads = len(emulator.requests)
+    dropped = plugin.Diff(
+        provider_pb2.DiffRequest(
+            **state, news=struct(instanceId=INSTANCE_ID, taskId="t1"), old_inputs=given
+        )
+    )
+    assert (dropped.changes, list(dropped.diffs)) == (DIFF_SOME, ["metadata"])
+    assert len(emulator.requests) == reads, "a change of inputs needs no read"
+    # An engine that sends no old inputs: the state's values of the new inputs stand in.
+    same = plugin.Diff(provider_pb2.DiffRequest(**state, news=given))
+    assert (same.changes, list(same.diffs)) == (DIFF_NONE, [])
+    assert len(emulator.requests) == reads + 1
+
+
+def test_a_diff_of_a_gate_whose_task_is_gone_fails_in_one_line(plugin, serve):
+    emulator = serve(scenario([task("t1", "orders")]))
+    configure(plugin, emulator)
+    inputs = struct(instanceId=INSTANCE_ID, taskId="t9")
+    error = error_of(plugin.Diff, GATE_CALLS["Diff"](GATE_URN, GATE, inputs))
+    assert error.code() == grpc.StatusCode.UNKNOWN
+    assert "The migration task t9 does not exist" in error.details()
+
+
+def test_a_state_without_inputs_is_refreshed_with_the_inputs_among_its_outputs(plugin, serve):
+    emulator = serve(scenario([task("t1", "orders"), task("t2", "users", status="starting")]))
+    configure(plugin, emulator)
+    created = create(plugin, kind=GATES, instanceId=INSTANCE_ID, status="finished")
+    read = plugin.Read(
+        provider_pb2.ReadRequest(
+            urn=GATES_URN, type=GATES, id=created.id, properties=created.properties
+        )
+    )
+    assert read.id == created.id
+    inputs = plain(read.inputs)
+    assert (inputs["instanceId"], inputs["status"]) == (INSTANCE_ID, "finished")
+    assert not {"ids", "tasks", "total", "statusCounts"} & inputs.keys(), "outputs only"
+    assert plain(read.properties)["ids"] == ["t1"]
+
+
+def test_gates_in_flight_are_served_at_once(plugin, serve, engine):
+    """Every gate of a large stack may wait at the same time: none queues behind another."""
+    count = 40  # more than a default pool of threads on any machine (at most 32)
+    emulator = serve(scenario([task("t1", "orders", status="starting")]))
+    configure(plugin, emulator)
+    engine[0].barrier = threading.Barrier(count, timeout=10)  # each warning waits for all
+    inputs = struct(instanceId=INSTANCE_ID, taskId="t1", waitFor=["finished"])
+    urns = [f"{GATE_URN}-{n}" for n in range(count)]
+    calls = [
+        plugin.Create.future(
+            provider_pb2.CreateRequest(urn=urn, type=GATE, properties=inputs, preview=True)
+        )
+        for urn in urns
+    ]
+    assert {plain(call.result(timeout=60).properties)["status"] for call in calls} == {"starting"}
+    assert sorted(engine[0].said("will wait for finished")) == sorted(urns)
+
+
+def test_a_gate_state_over_grpcs_default_message_limit_is_served(plugin):
+    """gRPC refuses a message over 4 MiB unless told; a gate's state can be larger."""
+    olds = struct(instanceId=INSTANCE_ID, taskId="t1", queues=["q" * 1000] * 5000)
+    news = struct(instanceId=INSTANCE_ID, taskId="t2")
+    request = provider_pb2.DiffRequest(
+        urn=GATE_URN, type=GATE, id="gate", olds=olds, news=news, old_inputs=olds
+    )
+    assert request.ByteSize() > 5_000_000
+    changed = plugin.Diff(request)
+    assert (changed.changes, list(changed.diffs)) == (DIFF_SOME, ["queues", "taskId"])
