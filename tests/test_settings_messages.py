@@ -393,6 +393,38 @@ def test_a_bad_flag_or_count_is_refused_word_for_word():
     )
 
 
+@pytest.mark.parametrize(
+    ("config", "environ", "namespace", "place"),
+    [
+        ({"huaweicloud:maxRetries": "lots"}, {}, "huaweicloud", "huaweicloud:maxRetries"),
+        ({"huaweicloud:max_retries": "lots"}, {}, "huaweicloud", "huaweicloud:max_retries"),
+        (
+            {"rocketmq-migration:maxRetries": "lots"},
+            {},
+            "rocketmq-migration",
+            "rocketmq-migration:maxRetries",
+        ),
+        ({}, {"HW_MAX_RETRIES": "lots"}, "huaweicloud", "$HW_MAX_RETRIES"),
+        # stack config outranks the environment, so it is the place to mend
+        ({"huaweicloud:maxRetries": "lots"}, {"HW_MAX_RETRIES": "2"}, "huaweicloud", "huaweicloud:maxRetries"),
+    ],
+)  # fmt: skip
+def test_a_bad_value_names_the_place_it_was_written(config, environ, namespace, place):
+    assert refusal(resolve, config=config, environ={**ENV, **environ}, namespace=namespace) == (
+        place,
+        "'lots' is not a whole number",
+    )
+
+
+def test_a_bad_flag_or_endpoint_names_its_variable():
+    assert refusal(resolve, environ={**ENV, "HW_INSECURE": "maybe"}) == (
+        "$HW_INSECURE",
+        "'maybe' is not a boolean (true or false)",
+    )
+    field, problem = refusal(resolve, environ={**ENV, "HW_DMS_ENDPOINT": "http://dms.example"})
+    assert field == "$HW_DMS_ENDPOINT" and "http" in problem
+
+
 # -- proxies -------------------------------------------------------------------
 
 PROXY = {"HTTPS_PROXY": "http://p:1"}

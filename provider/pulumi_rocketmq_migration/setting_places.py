@@ -87,13 +87,8 @@ def layers_of(places: Places) -> list[Mapping[str, Any]]:
     layers: list[Mapping[str, Any]] = [places.explicit]
     config = places.config
     if config is not None:
-        values = {}
-        for field in SOURCES:
-            for place in config_places(field, places.namespace):
-                if config.get(place) not in (None, ""):
-                    values[field] = config[place]
-                    break
-        layers.append(values)
+        keys = {field: _config_key(config, field, places.namespace) for field in SOURCES}
+        layers.append({field: config[key] for field, key in keys.items() if key})
     for index in (0, 1):
         values = {
             field: places.environ[variables[index]]
@@ -108,6 +103,23 @@ def layers_of(places: Places) -> list[Mapping[str, Any]]:
     if places.sdk_file is not None and places.sdk_file.project_id:
         layers.append({"project_id": places.sdk_file.project_id})
     return layers
+
+
+def _config_key(config: Mapping[str, Any], field: str, namespace: str) -> str | None:
+    """The first of a setting's stack-config keys that holds a value."""
+    held = (key for key in config_places(field, namespace) if config.get(key) not in (None, ""))
+    return next(held, None)
+
+
+def place_of(places: Places, field: str) -> str:
+    """Where the value a resolution takes for ``field`` is written, as its user writes it
+    (``rocketmq-migration:maxRetries``, ``$HW_MAX_RETRIES``), so that a message about a
+    bad value names the place to mend; the field itself for an argument or a file."""
+    if field in places.explicit:
+        return field
+    key = _config_key(places.config, field, places.namespace) if places.config else None
+    variable = next((f"${v}" for v in SOURCES[field][1] if places.environ.get(v)), None)
+    return key or variable or field
 
 
 def looked_at(places: Places, field: str) -> str:

@@ -47,7 +47,7 @@ from .credentials.refreshing import RefreshingCredentials
 from .credentials.static import CONFIG_NAMESPACE
 from .errors import InvalidRequest
 from .identifiers import check_identifier
-from .setting_places import layers_of, looked_at
+from .setting_places import layers_of, looked_at, place_of
 
 __all__ = ["CONFIG_NAMESPACE", "Credentials", "Settings", "resolve"]
 
@@ -337,12 +337,12 @@ def resolve(
             + looked_at(places, "endpoint"),
         )
     if "endpoint" in deciding:
-        endpoint = check_endpoint(str(deciding["endpoint"]))
+        endpoint = check_endpoint(str(deciding["endpoint"]), place_of(places, "endpoint"))
     else:
         endpoint = endpoint_for_region(str(region), str(cloud) if cloud else None)
 
     ca_bundle = first("ca_bundle")
-    insecure = _flag("insecure", first("insecure") or False)
+    insecure = _flag(place_of(places, "insecure"), first("insecure") or False)
     if ca_bundle and not insecure:
         ca_bundle = check_ca_bundle(str(ca_bundle))
 
@@ -369,7 +369,8 @@ def resolve(
         ca_bundle=str(ca_bundle) if ca_bundle else None,
         insecure=insecure,
         max_retries=_count(
-            "max_retries", limits.DEFAULT_MAX_RETRIES if retries is None else retries
+            place_of(places, "max_retries"),
+            limits.DEFAULT_MAX_RETRIES if retries is None else retries,
         ),
         proxy=proxy_for(endpoint, environ),
         **extra,
