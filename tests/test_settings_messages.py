@@ -406,7 +406,12 @@ def test_a_bad_flag_or_count_is_refused_word_for_word():
         ),
         ({}, {"HW_MAX_RETRIES": "lots"}, "huaweicloud", "$HW_MAX_RETRIES"),
         # stack config outranks the environment, so it is the place to mend
-        ({"huaweicloud:maxRetries": "lots"}, {"HW_MAX_RETRIES": "2"}, "huaweicloud", "huaweicloud:maxRetries"),
+        (
+            {"huaweicloud:maxRetries": "lots"},
+            {"HW_MAX_RETRIES": "2"},
+            "huaweicloud",
+            "huaweicloud:maxRetries",
+        ),
     ],
 )  # fmt: skip
 def test_a_bad_value_names_the_place_it_was_written(config, environ, namespace, place):
