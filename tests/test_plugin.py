@@ -511,6 +511,12 @@ def test_gate_ids_name_the_task_or_the_selection(plugin, serve):
         f"{INSTANCE_ID}/tasks?type=rabbitToRocket,name=orders,status=finished"
     )
     assert create(plugin, True, GATES, instanceId=UNKNOWN_VALUE, name="orders").id == ""
+    # A preview with an unknown filter: unknown, never the placeholder in the id.
+    assert create(plugin, True, GATES, instanceId=INSTANCE_ID, name=UNKNOWN_VALUE).id == ""
+    # Known filters in a preview: only those the program gave, not the output slots.
+    assert create(plugin, True, GATES, instanceId=INSTANCE_ID, name="orders").id == (
+        f"{INSTANCE_ID}/tasks?name=orders"
+    )
 
 
 def test_secret_inputs_stay_secret_in_every_answer(plugin, serve):

@@ -172,7 +172,8 @@ class MigrationProvider(provider_pb2_grpc.ResourceProviderServicer):  # type: ig
         inputs = decode(request.properties)
         properties = self._gate(context, lookup, inputs.values, request.preview, request.urn)
         return provider_pb2.CreateResponse(
-            id=_gate_id(lookup, properties), properties=encode(properties, inputs.secret)
+            id=_gate_id(lookup, inputs.values, properties),
+            properties=encode(properties, inputs.secret),
         )
 
     def Update(self, request: Any, context: Any) -> Any:
@@ -269,19 +270,22 @@ def _diff(changed: list[str]) -> Any:
     return provider_pb2.DiffResponse(changes=some if changed else none, diffs=changed)
 
 
-def _gate_id(lookup: str, properties: Mapping[str, Any]) -> str:
-    instance = properties.get("instanceId")
+def _gate_id(lookup: str, given: Mapping[str, Any], properties: Mapping[str, Any]) -> str:
+    """What the gate reads: the task (by the id the read found), or the instance and the
+    program's filters; unknown ("") while any part of it is."""
+    instance = given.get("instanceId")
     if lookup == "task":
-        task_id = properties.get("taskId")
-        return "" if UNKNOWN in (instance, task_id) else f"{instance}/{task_id}"
-    selection = ",".join(
-        f"{key}={properties[name]}"
+        parts = [instance, properties.get("taskId")]
+        return "" if UNKNOWN in parts else f"{parts[0]}/{parts[1]}"
+    filters = [
+        (key, given[name])
         for key, name in (("type", "taskType"), ("name", "name"), ("status", "status"))
-        if properties.get(name)
-    )
-    return (
-        "" if instance is UNKNOWN else f"{instance}/tasks" + (f"?{selection}" if selection else "")
-    )
+        if given.get(name)
+    ]
+    if UNKNOWN in [instance, *(value for _, value in filters)]:
+        return ""
+    selection = ",".join(f"{key}={value}" for key, value in filters)
+    return f"{instance}/tasks" + (f"?{selection}" if selection else "")
 
 
 def _resource(context: Any, token: str) -> str:
