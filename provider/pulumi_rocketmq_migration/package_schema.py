@@ -69,14 +69,12 @@ def lookup_inputs(lookup: str) -> tuple[str, ...]:
 
 
 def resolve_ref(spec: dict[str, Any]) -> dict[str, Any]:
-    """A property's spec with a ``$ref`` to one of the schema's types followed."""
+    """A property's spec, or the schema type its ``$ref`` names (what its values may be)."""
     ref = spec.get("$ref")
     if not ref:
         return spec
-    return {
-        **schema()["types"][ref.removeprefix("#/types/")],
-        **{k: v for k, v in spec.items() if k != "$ref"},
-    }
+    resolved: dict[str, Any] = schema()["types"][ref.removeprefix("#/types/")]
+    return resolved
 
 
 def config_variables() -> dict[str, Any]:

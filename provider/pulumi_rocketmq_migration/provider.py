@@ -24,7 +24,6 @@ lookup and the cause; the refresh then fails instead of storing the error.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -63,7 +62,6 @@ class MigrationTaskProvider(ResourceProvider):
     def __init__(self) -> None:
         super().__init__()
         self._reader = Reader()
-        self._lock = threading.Lock()
 
     def __getstate__(self) -> dict[str, Any]:
         # Pickle nothing: no config, no clients, no credentials.
