@@ -53,13 +53,15 @@ def camel(name: str) -> str:
 
 
 def inputs_of(token: str) -> tuple[dict[str, Any], tuple[str, ...]]:
-    """A function's or resource's input properties (camelCase) and its required ones."""
+    """A function's or resource's input properties (camelCase) and its required ones.
+
+    Every lookup requires one (``instanceId``), so the schema always lists them."""
     document = schema()
     if token in document["functions"]:
         spec = document["functions"][token]["inputs"]
-        return spec["properties"], tuple(spec.get("required", ()))
+        return spec["properties"], tuple(spec["required"])
     spec = document["resources"][token]
-    return spec["inputProperties"], tuple(spec.get("requiredInputs", ()))
+    return spec["inputProperties"], tuple(spec["requiredInputs"])
 
 
 def lookup_inputs(lookup: str) -> tuple[str, ...]:

@@ -128,7 +128,7 @@ def _given(props: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
 
 
 def _name(urn: Any) -> str:
-    return urn.rsplit("::", 1)[-1] if isinstance(urn, str) and urn else "lookup"
+    return urn.rpartition("::")[2] if isinstance(urn, str) and urn else "lookup"
 
 
 PROVIDER = MigrationTaskProvider()
