@@ -378,3 +378,77 @@ def test_a_zero_timeout_checks_once_and_does_not_wait(serve, env):
     assert time.monotonic() - started < 5
     assert "is still starting" in outs["error"]
     assert len(emulator.requests) <= 2  # the first read, and the wait's one check
+
+
+# -- stack config, and refreshes of lookups read by 0.1.0 ----------------------------------
+
+
+def _configured(emulator):
+    """A provider configured as the engine does: the lookups' provider resource's keys."""
+    provider = MigrationTaskProvider()
+    provider.configure(
+        FakeConfigure(
+            {
+                "huaweicloud:dmsEndpoint": emulator.base_url,
+                "huaweicloud:accessKey": ACCESS_KEY,
+                "huaweicloud:secretKey": SECRET_KEY,
+                "huaweicloud:projectId": PROJECT_ID,
+                "aws:region": "us-east-1",
+            }
+        )
+    )
+    return provider
+
+
+def test_a_configured_provider_reads_with_its_stack_config_alone(serve):
+    emulator = serve(scenario([task("t1", "orders")]))
+    outs = (
+        _configured(emulator)
+        .read("x", {"__lookup": "task", "instance_id": INSTANCE_ID, "task_id": "t1"})
+        .outs
+    )
+    assert outs["error"] is None and outs["status"] == "finished"
+    assert outs["project_id"] == PROJECT_ID
+
+
+def test_a_refresh_of_a_set_that_cannot_read_fails_naming_the_set(serve, env):
+    emulator = serve(scenario([task("t1", "orders")]))
+    provider = MigrationTaskProvider()
+    urn = "urn:pulumi:dev::demo::pulumi-python:dynamic/rocketmq:MigrationTasks::all-gates"
+    gone = props(emulator, __lookup="tasks", instance_id="gone-instance", __urn=urn)
+    outs = provider.read("x", gone).outs
+    assert "gone-instance" in outs["error"]
+    with pytest.raises(RefreshFailed) as caught:
+        provider.read("x", outs)
+    assert str(caught.value).startswith("MigrationTasks 'all-gates': ")
+
+
+def test_a_0_1_0_lookup_whose_read_had_failed_reads_what_it_asked_for(serve, env):
+    """Its state holds the inputs and the error: by id, or by name, as the program asked."""
+    emulator = serve(scenario([task("t1", "orders")]))
+    provider = MigrationTaskProvider()
+    failed = {"instance_id": INSTANCE_ID, "endpoint": emulator.base_url, "error": "not yet"}
+    by_id = provider.read("x", {**failed, "task_id": "t1"}).outs
+    by_name = provider.read("x", {**failed, "name": "orders"}).outs
+    assert by_id["task_id"] == by_name["task_id"] == "t1"
+    assert by_id["error"] is by_name["error"] is None
+    with pytest.raises(RefreshFailed) as caught:
+        provider.read("x", {**failed, "task_id": "gone"})
+    assert str(caught.value).startswith("MigrationTask 'lookup': ")
+    assert "gone" in str(caught.value)
+
+
+def test_a_0_1_0_lookup_refreshes_where_stack_config_says_not_where_its_outputs_were(serve):
+    """region and project_id are outputs too; as inputs they would outrank stack config."""
+    emulator = serve(scenario([task("t1", "orders")]))
+    state = {
+        "instance_id": INSTANCE_ID,
+        "task_id": "t1",
+        "name": "orders",
+        "status": "finished",
+        "region": "cn-north-4",
+        "project_id": "ffffffffffffffffffffffffffffffff",
+    }
+    outs = _configured(emulator).read("x", state).outs
+    assert outs["error"] is None and outs["project_id"] == PROJECT_ID
+    assert outs["__inputs"] == {"instance_id": INSTANCE_ID, "task_id": "t1"}

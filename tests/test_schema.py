@@ -19,6 +19,7 @@ from pulumi_rocketmq_migration.package_schema import (
     FUNCTIONS,
     RESOURCES,
     camel,
+    inputs_of,
     lookup_inputs,
     schema,
     snake,
@@ -146,6 +147,17 @@ def test_every_property_has_a_description():
 
 
 def test_names_turn_between_cases_both_ways():
-    for name in ("instanceId", "taskId", "pollInterval", "metadataCounts", "consumerGroups"):
+    names = ("instanceId", "taskId", "pollInterval", "metadataCounts", "sharedConfigFile", "idp")
+    for name in names:
         assert camel(snake(name)) == name
     assert snake("statusCounts") == "status_counts"
+
+
+@pytest.mark.parametrize("token", sorted({**FUNCTIONS, **RESOURCES}))
+def test_every_lookup_needs_an_instance_id_and_takes_the_schema_inputs(token):
+    properties, required = inputs_of(token)
+    if token in FUNCTIONS:
+        assert properties == SCHEMA["functions"][token]["inputs"]["properties"]
+    else:
+        assert properties == SCHEMA["resources"][token]["inputProperties"]
+    assert required == ("instanceId",)

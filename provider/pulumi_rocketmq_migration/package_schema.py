@@ -53,13 +53,15 @@ def camel(name: str) -> str:
 
 
 def inputs_of(token: str) -> tuple[dict[str, Any], tuple[str, ...]]:
-    """A function's or resource's input properties (camelCase) and its required ones."""
+    """A function's or resource's input properties (camelCase) and its required ones.
+
+    Every lookup requires one (``instanceId``), so the schema always lists them."""
     document = schema()
     if token in document["functions"]:
         spec = document["functions"][token]["inputs"]
-        return spec["properties"], tuple(spec.get("required", ()))
+        return spec["properties"], tuple(spec["required"])
     spec = document["resources"][token]
-    return spec["inputProperties"], tuple(spec.get("requiredInputs", ()))
+    return spec["inputProperties"], tuple(spec["requiredInputs"])
 
 
 def lookup_inputs(lookup: str) -> tuple[str, ...]:
@@ -69,14 +71,12 @@ def lookup_inputs(lookup: str) -> tuple[str, ...]:
 
 
 def resolve_ref(spec: dict[str, Any]) -> dict[str, Any]:
-    """A property's spec with a ``$ref`` to one of the schema's types followed."""
+    """A property's spec, or the schema type its ``$ref`` names (what its values may be)."""
     ref = spec.get("$ref")
     if not ref:
         return spec
-    return {
-        **schema()["types"][ref.removeprefix("#/types/")],
-        **{k: v for k, v in spec.items() if k != "$ref"},
-    }
+    resolved: dict[str, Any] = schema()["types"][ref.removeprefix("#/types/")]
+    return resolved
 
 
 def config_variables() -> dict[str, Any]:

@@ -24,7 +24,6 @@ lookup and the cause; the refresh then fails instead of storing the error.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -64,7 +63,6 @@ class MigrationTaskProvider(ResourceProvider):
     def __init__(self) -> None:
         super().__init__()
         self._reader = Reader()
-        self._lock = threading.Lock()
 
     def __getstate__(self) -> dict[str, Any]:
         # Pickle nothing: no config, no clients, no credentials.
@@ -131,7 +129,7 @@ def _given(props: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
 
 
 def _name(urn: Any) -> str:
-    return urn.rsplit("::", 1)[-1] if isinstance(urn, str) and urn else "lookup"
+    return urn.rpartition("::")[2] if isinstance(urn, str) and urn else "lookup"
 
 
 PROVIDER = MigrationTaskProvider()

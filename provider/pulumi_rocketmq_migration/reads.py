@@ -135,12 +135,13 @@ class Reader:
             return tasks_outputs(tasks, instance_id, settings)
         # A gate's statuses are read afresh: never a listing another lookup made.
         tasks = selection.select(read_tasks(client, instance_id, listing))
-        decider = deciding_task(tasks, policy)
-        verdict = policy.verdict(decider) if decider is not None else "reached"
-        if verdict == "failed" and decider is not None:
-            raise TaskFailed(decider.id, decider.name, decider.status)
-        if verdict == "waiting" and not preview:
-            tasks = _wait_all(client, instance_id, selection, policy, listing, log, tasks)
+        decider = deciding_task(tasks, policy)  # None for an empty set: nothing to wait for
+        if decider is not None:
+            verdict = policy.verdict(decider)
+            if verdict == "failed":
+                raise TaskFailed(decider.id, decider.name, decider.status)
+            if verdict == "waiting" and not preview:
+                tasks = _wait_all(client, instance_id, selection, policy, listing, log, tasks)
         return tasks_outputs(tasks, instance_id, settings)
 
 
