@@ -652,6 +652,25 @@ def test_a_state_without_inputs_is_refreshed_with_the_inputs_among_its_outputs(p
     assert plain(read.properties)["ids"] == ["t1"]
 
 
+def test_a_task_gate_without_inputs_is_refreshed_by_its_task_id(plugin, serve):
+    """Its outputs hold the task's name and its id: the id decides, as for a 0.1.0 lookup,
+    and region and project are left to the config."""
+    emulator = serve(scenario([task("t1", "orders")]))
+    configure(plugin, emulator)
+    created = create(plugin, instanceId=INSTANCE_ID, name="orders", waitFor=["finished"])
+    stored = plain(created.properties)
+    assert (stored["taskId"], stored["name"]) == ("t1", "orders")
+    read = plugin.Read(
+        provider_pb2.ReadRequest(
+            urn=GATE_URN, type=GATE, id=created.id, properties=created.properties
+        )
+    )
+    inputs = plain(read.inputs)
+    assert inputs["taskId"] == "t1" and "name" not in inputs
+    assert not {"region", "projectId"} & inputs.keys()
+    assert plain(read.properties)["status"] == "finished"
+
+
 def test_gates_in_flight_are_served_at_once(plugin, serve, engine):
     """Every gate of a large stack may wait at the same time: none queues behind another."""
     count = 40  # more than a default pool of threads on any machine (at most 32)

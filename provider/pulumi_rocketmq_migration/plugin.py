@@ -187,9 +187,9 @@ class MigrationProvider(provider_pb2_grpc.ResourceProviderServicer):  # type: ig
         lookup = _resource(context, request.type or _token_of(request.urn))
         inputs = decode(request.inputs)
         if not inputs.values:  # an import, or a state without inputs: take the outputs'
-            olds = decode(request.properties).values
-            names = {camel(name) for name in lookup_inputs(lookup)}
-            inputs = Values({k: v for k, v in olds.items() if k in names})
+            olds = decode(request.properties)
+            taken = from_core(_core().inputs_from_outputs(lookup, to_core(olds.values)))
+            inputs = Values(taken, olds.secret & taken.keys())
         properties = self._gate(context, lookup, inputs.values, True, request.urn)
         return provider_pb2.ReadResponse(
             id=request.id,

@@ -31,8 +31,7 @@ from pulumi.dynamic import ConfigureRequest, ReadResult, ResourceProvider
 
 from .engine_log import EngineLog
 from .errors import MigrationTaskError
-from .package_schema import lookup_inputs
-from .reads import CONNECTION_INPUTS, Reader, lookup_policy
+from .reads import CONNECTION_INPUTS, Reader, inputs_from_outputs, lookup_policy
 from .setting_places import ALL_CONFIG_KEYS
 from .settings import CONFIG_NAMESPACE
 from .terminal import printable
@@ -119,13 +118,7 @@ def _given(props: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
     if isinstance(kept, Mapping):
         return dict(kept), str(props.get(LOOKUP_KEY))
     lookup = "tasks" if "total" in props else "task"
-    # region and project_id are outputs too, resolved from wherever they came from: as
-    # inputs they could outrank an endpoint in stack config, so the config decides again.
-    names = set(lookup_inputs(lookup)) - {"region", "project_id"}
-    given = {k: v for k, v in props.items() if k in names and v is not None}
-    if lookup == "task" and given.get("task_id"):
-        given.pop("name", None)  # an output here: the id is the task this lookup is about
-    return given, lookup
+    return inputs_from_outputs(lookup, props), lookup
 
 
 def _name(urn: Any) -> str:

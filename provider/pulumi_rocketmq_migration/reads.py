@@ -26,6 +26,7 @@ from .errors import InvalidRequest, TaskFailed
 from .listing import ListingPolicy, read_tasks
 from .models import MetadataTask, TaskDetail, TaskFilter
 from .outputs import check_metadata, task_outputs, tasks_outputs
+from .package_schema import lookup_inputs
 from .setting_places import ALL_CONFIG_KEYS
 from .settings import CONFIG_NAMESPACE, Settings, insecure_warning, resolve
 from .sharing import SHARED
@@ -194,6 +195,18 @@ def waiting_notice(lookup: str, policy: WaitPolicy, outputs: Mapping[str, Any]) 
             f"for every one (timeout {policy.timeout:.0f}s)"
         )
     return None
+
+
+def inputs_from_outputs(lookup: str, outputs: Mapping[str, Any]) -> dict[str, Any]:
+    """A read's inputs taken back from what it stored, for a state that kept none (a 0.1.0
+    lookup, or a gate imported or refreshed without inputs): the task's id wins over its
+    name, and region and project are left to the config again, since as inputs they would
+    outrank an endpoint written there."""
+    names = set(lookup_inputs(lookup)) - {"region", "project_id"}
+    given = {k: v for k, v in outputs.items() if k in names and v is not None}
+    if lookup == "task" and given.get("task_id"):
+        given.pop("name", None)  # an output here: the id is the task this lookup is about
+    return given
 
 
 def task_filter(inputs: Mapping[str, Any]) -> TaskFilter:
