@@ -8,11 +8,13 @@ import socket
 from typing import Any
 
 import pytest
+import trustme
 
 from pulumi_rocketmq_migration.credentials import iam
 from pulumi_rocketmq_migration.credentials.federation import Exchange, IdToken
 from pulumi_rocketmq_migration.credentials.iam import Agency, IamEndpoint
 from pulumi_rocketmq_migration.credentials.keys import Credentials
+from pulumi_rocketmq_migration.emulator import Emulator
 from pulumi_rocketmq_migration.errors import (
     AuthError,
     InvalidRequest,
@@ -22,7 +24,7 @@ from pulumi_rocketmq_migration.errors import (
     Throttled,
 )
 from pulumi_rocketmq_migration.settings import resolve
-from tests.conftest import ACCESS_KEY, ID_TOKEN, PROJECT_ID, SECRET_KEY
+from tests.conftest import ACCESS_KEY, ID_TOKEN, PROJECT_ID, SECRET_KEY, tls_files
 from tests.test_credentials_federation import (
     IDP,
     base_keys,
@@ -306,3 +308,23 @@ def test_no_project_says_which_setting_picks_one(serve):
     assert caught.value.problem.endswith(
         "; set the project id (stack config projectId, or HW_PROJECT_ID) to the one to use"
     )
+
+
+def test_iam_over_tls_trusts_the_ca_file_and_names_a_host_it_cannot_trust(tmp_path):
+    ca = trustme.CA()
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    with Emulator(
+        iam_scene(),
+        access_key=ACCESS_KEY,
+        secret_key=SECRET_KEY,
+        project_id=PROJECT_ID,
+        **tls_files(ca, tmp_path),
+    ) as emulator:
+        trusted = IamEndpoint(emulator.base_url, verify=str(ca_file))
+        assert iam.project_id(trusted, KEYS, "cn-north-4") == PROJECT_ID
+        with pytest.raises(ServiceUnavailable) as caught:
+            iam.project_id(IamEndpoint(emulator.base_url), KEYS, "cn-north-4")
+        host = emulator.base_url.removeprefix("https://")
+        assert f"the certificate of {host} is not trusted" in str(caught.value)
+        assert [r.path for r in emulator.requests] == ["/v3/projects"]
