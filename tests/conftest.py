@@ -175,31 +175,39 @@ def token_file(tmp_path: Path) -> Path:
 
 
 class Scripted:
-    """A loopback metadata service that gives the answers a test scripts, in order."""
+    """A loopback service (the metadata service, or IAM) that gives the answers a test
+    scripts, in order: (status, body) or (status, body, extra headers). It keeps what
+    each request carried, so a test can check what was sent."""
 
-    def __init__(self, answers: list[tuple[int, bytes]]) -> None:
+    def __init__(self, answers: list[tuple[Any, ...]]) -> None:
         self.answers = answers
         self.seen: list[tuple[str, str, dict[str, str]]] = []
+        self.bodies: list[bytes] = []
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def _answer(self) -> None:
                 outer.seen.append((self.command, self.path, dict(self.headers)))
-                status, body = outer.answers.pop(0) if outer.answers else (500, b"")
+                outer.bodies.append(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+                status, body, *extra = outer.answers.pop(0) if outer.answers else (500, b"")
                 self.send_response(status)
                 if status == 302:
                     self.send_header("Location", "/elsewhere")
+                for name, value in (extra[0] if extra else {}).items():
+                    self.send_header(name, value)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
 
-            do_GET = do_PUT = _answer
+            do_GET = do_PUT = do_POST = _answer
 
             def log_message(self, *args: object) -> None:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        ).start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def close(self) -> None:
@@ -211,7 +219,7 @@ class Scripted:
 def scripted():
     started: list[Scripted] = []
 
-    def start(*answers: tuple[int, bytes]) -> Scripted:
+    def start(*answers: tuple[Any, ...]) -> Scripted:
         service = Scripted(list(answers))
         started.append(service)
         return service

@@ -214,3 +214,26 @@ def test_the_plugin_reads_federation_and_agency_under_its_own_namespace(serve, t
     assert settings.credentials.source.startswith(f"agency {AGENCY} of domain {DOMAIN_ID}")
     assert "via federation with identity provider github-actions" in settings.credentials.source
     only_allowed_methods(emulator)
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"), [(None, "IsADirectoryError"), (b"\xff\xfe token", "UnicodeDecodeError")]
+)
+def test_an_unreadable_token_file_names_its_variable_and_why_never_its_bytes(
+    serve, tmp_path, content, reason
+):
+    emulator = serve(iam_scene())
+    path = tmp_path / "token"
+    path.mkdir() if content is None else path.write_bytes(content)
+    with pytest.raises(InvalidRequest) as caught:
+        resolve(environ=federated(emulator, path))
+    assert caught.value.field == "$HUAWEICLOUD_SDK_ID_TOKEN_FILE"
+    assert caught.value.problem == f"cannot read the id token file {path}: {reason}"
+    assert emulator.requests == []
+
+
+def test_terraform_s_inline_id_token_is_exchanged_as_given(serve):
+    emulator = serve(iam_scene())
+    env = where(emulator, HW_ASSUME_ROLE_IDP_ID=IDP, HW_ASSUME_ROLE_ID_TOKEN=f" {ID_TOKEN}\n")
+    assert read_all(resolve(environ=env)) == ["orders-sync"]
+    only_allowed_methods(emulator)

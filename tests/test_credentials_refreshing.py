@@ -11,6 +11,7 @@ from pulumi_rocketmq_migration.credentials.metadata import MetadataService
 from pulumi_rocketmq_migration.credentials.refreshing import (
     MetadataUnavailable,
     RefreshingCredentials,
+    fingerprint,
     parse_expiry,
 )
 from pulumi_rocketmq_migration.errors import (
@@ -97,3 +98,13 @@ def test_expired_keys_that_cannot_be_refreshed_are_a_service_error(scripted):
     assert str(caught.value).startswith(
         "temporary credentials from ECS metadata x expired and could not be refreshed: HTTP 500"
     )
+
+
+def test_fixed_sets_differ_by_their_key_or_token_refreshing_ones_by_identity(scripted):
+    token = [fingerprint(Credentials(auth_token=t, source="env")) for t in ("t-1", "t-2")]
+    assert token[0] != token[1] and "t-1" not in token[0]
+    keys = fingerprint(Credentials(access_key="AK", secret_key="SK", source="env"))
+    assert keys != fingerprint(Credentials(access_key="AK2", secret_key="SK", source="env"))
+    service = MetadataService(scripted().url)
+    first, second = (RefreshingCredentials(service, temporary(None)) for _ in range(2))
+    assert fingerprint(first) == fingerprint(first) != fingerprint(second)

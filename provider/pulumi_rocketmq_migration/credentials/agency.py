@@ -4,6 +4,7 @@ sees the agency's keys."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -47,10 +48,8 @@ def _object(given: Any) -> Mapping[str, Any]:
     """An object as stack config holds it: JSON text (as the engine hands it), or a mapping."""
     value = given
     if isinstance(given, str):
-        try:
+        with contextlib.suppress(ValueError):
             value = json.loads(given)
-        except ValueError:
-            value = None
     if not isinstance(value, dict):
         raise InvalidRequest(
             "assumeRole", "must be an object: {agencyName, domainName or domainId, duration}"
@@ -61,7 +60,7 @@ def _object(given: Any) -> Mapping[str, Any]:
 def _agency(values: Mapping[str, Any], place: str) -> Agency:
     def text(key: str) -> str | None:
         value = values.get(key, values.get(_snake(key)))
-        return str(value).strip() or None if value not in (None, "") else None
+        return str(value).strip() or None if value is not None else None
 
     unknown = sorted(set(values) - {*ASSUME_ROLE_VARIABLES, *map(_snake, ASSUME_ROLE_VARIABLES)})
     if unknown:

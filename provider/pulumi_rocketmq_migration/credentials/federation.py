@@ -45,16 +45,16 @@ class IdToken:
 
     name: str  # the variable or stack-config key, as a message shows it
     path: str | None = None
-    value: str | None = attrs.field(default=None, repr=False)
+    value: str = attrs.field(default="", repr=False)
 
     def read(self) -> str:
         """The token now; a missing, unreadable or empty file is a usage error naming it."""
         if self.path is None:
-            return (self.value or "").strip()
+            return self.value.strip()
         path = os.path.expanduser(self.path)
         try:
-            with open(path, encoding="utf-8") as file:
-                token = file.read().strip()
+            with open(path, "rb") as file:
+                token = file.read().decode().strip()  # UTF-8, whatever the locale
         except FileNotFoundError:
             raise InvalidRequest(self.name, f"the id token file {path} does not exist") from None
         except (OSError, UnicodeError) as exc:
@@ -107,7 +107,7 @@ class FederationSource:
         else:
             token = IdToken(found["id_token"][0], value=found["id_token"][1])
         # A token given inline is told apart by its digest, never kept as a key in clear.
-        where = token.path or hashlib.sha256((token.value or "").encode()).hexdigest()
+        where = token.path or hashlib.sha256(token.value.encode()).hexdigest()
         key = ("federation", self.iam.url, idp_id, token.name, where)
         return shared(key, lambda: Exchange(self.iam, idp_id, token))
 

@@ -117,7 +117,7 @@ class IamEndpoint:
                 if answer.status_code not in RETRIED_STATUSES or pause is None:
                     raise _refusal(answer, what, secrets)
                 time.sleep(pause)
-        raise AssertionError("unreachable: the last attempt returns or raises")
+        raise AssertionError  # unreachable: the last attempt returns or raises
 
 
 def _refusal(answer: requests.Response, what: str, secrets: Sequence[str]) -> ServiceError:

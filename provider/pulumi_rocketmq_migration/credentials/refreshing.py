@@ -118,5 +118,5 @@ def fingerprint(credentials: Credentials | RefreshingCredentials) -> str:
     a refreshing set is one object per process; a fixed one, the digest of its key."""
     if isinstance(credentials, RefreshingCredentials):
         return f"refreshing {id(credentials)}"
-    secret = credentials.access_key or credentials.auth_token or ""
+    secret = credentials.access_key or credentials.auth_token
     return hashlib.sha256(f"{credentials.source}\0{secret}".encode()).hexdigest()
