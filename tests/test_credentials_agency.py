@@ -238,3 +238,12 @@ def test_two_federated_bases_each_assume_the_agency(serve, tmp_path):
         r for r in emulator.requests if r.path == EXCHANGES[1] and r.principal != f"idp {IDP}"
     ]
     assert [r.principal for r in assumed] == [f"federated {IDP}", f"federated {IDP}"]
+
+
+def test_an_empty_stack_config_agency_gives_way_to_the_environment():
+    given = agency_in(
+        {"huaweicloud:assumeRole": ""},
+        HW_ASSUME_ROLE_AGENCY_NAME=AGENCY,
+        HW_ASSUME_ROLE_DOMAIN_NAME=DOMAIN,
+    )
+    assert given is not None and given.place == "environment $HW_ASSUME_ROLE_*"

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from pulumi_rocketmq_migration.credentials.chain import sources
 from pulumi_rocketmq_migration.credentials.keys import IncompleteCredentials
+from pulumi_rocketmq_migration.credentials.places import Places
 from pulumi_rocketmq_migration.errors import CredentialsNotFound, InvalidRequest
 from pulumi_rocketmq_migration.settings import resolve
 from tests.conftest import CLOSED_METADATA
@@ -281,3 +283,14 @@ def test_each_module_imports_first_in_a_fresh_process(module):
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("config", [None, {"huaweicloud:region": "cn-north-4"}])
+def test_the_chain_without_keyless_sources_is_each_key_place_in_order(config):
+    """``sources`` is public: called without federation, it lists the key places only,
+    and an empty argument is no argument."""
+    places = Places(
+        {"access_key": "", "secret_key": None}, config, {"HW_METADATA_ENDPOINT": "off"}, None, None
+    )
+    found = [source.place for source in sources(places)]
+    assert found == ["stack config"] * (config is not None) + ["environment", "environment"]

@@ -197,7 +197,9 @@ def test_half_a_federation_is_refused_naming_the_place(serve, given, lacking):
     emulator = serve(iam_scene())
     with pytest.raises(IncompleteCredentials) as caught:
         resolve(environ=where(emulator, **given))
-    assert f"but not {lacking}" in str(caught.value)
+    message = str(caught.value)
+    assert message.startswith("credentials: environment has $")
+    assert f"but not {lacking};" in message
 
 
 def test_the_plugin_reads_federation_and_agency_under_its_own_namespace(serve, token_file):
@@ -237,3 +239,16 @@ def test_terraform_s_inline_id_token_is_exchanged_as_given(serve):
     env = where(emulator, HW_ASSUME_ROLE_IDP_ID=IDP, HW_ASSUME_ROLE_ID_TOKEN=f" {ID_TOKEN}\n")
     assert read_all(resolve(environ=env)) == ["orders-sync"]
     only_allowed_methods(emulator)
+
+
+def test_each_inline_id_token_is_its_own_exchange_and_a_refused_one_names_its_variable(serve):
+    emulator = serve(iam_scene())
+    for token in (ID_TOKEN, ID_TOKEN_2, ID_TOKEN):
+        env = where(emulator, HW_ASSUME_ROLE_IDP_ID=IDP, HW_ASSUME_ROLE_ID_TOKEN=token)
+        assert read_all(resolve(environ=env)) == ["orders-sync"]
+    assert len([r for r in emulator.requests if r.path == EXCHANGES[0]]) == 2
+    env = where(emulator, HW_ASSUME_ROLE_IDP_ID=IDP, HW_ASSUME_ROLE_ID_TOKEN="stale-token")
+    with pytest.raises(AuthError) as caught:
+        resolve(environ=env)
+    assert "(id token from $HW_ASSUME_ROLE_ID_TOKEN)" in str(caught.value)
+    assert "stale-token" not in str(caught.value)

@@ -135,8 +135,8 @@ def test_the_project_query_is_a_signed_get_without_a_body(scripted):
     projects = [{"id": "p-1"}, "not-a-project", {"name": "no id"}, {"id": ""}]
     service = scripted((200, json.dumps({"projects": projects}).encode()))
     assert iam.project_id(IamEndpoint(service.url), KEYS, "cn-north-4") == "p-1"
-    [(method, path, headers, body)] = sent(service)
-    assert (method, path, body) == ("GET", "/v3/projects?name=cn-north-4", None)
+    [(method, path, headers)] = service.seen
+    assert (method, path, service.bodies) == ("GET", "/v3/projects?name=cn-north-4", [b""])
     assert "Content-Type" not in headers and "Authorization" in headers
 
 
@@ -328,3 +328,27 @@ def test_iam_over_tls_trusts_the_ca_file_and_names_a_host_it_cannot_trust(tmp_pa
         host = emulator.base_url.removeprefix("https://")
         assert f"the certificate of {host} is not trusted" in str(caught.value)
         assert [r.path for r in emulator.requests] == ["/v3/projects"]
+
+
+ASSUMING = (
+    "assuming agency dms-reader of domain acme (set in environment $HW_ASSUME_ROLE_*) "
+    "with stack config keys"
+)
+
+
+def test_a_refused_assume_call_names_the_agency_its_place_and_the_base(scripted):
+    service = scripted((403, b'{"error_code": "IAM.0002", "error_msg": "denied"}'))
+    with pytest.raises(AuthError) as caught:
+        iam.assume(IamEndpoint(service.url), KEYS, AGENCY_AT)
+    assert str(caught.value) == f"{ASSUMING}: denied [HTTP 403, IAM.0002]"
+    assert ACCESS_KEY not in str(caught.value) and SECRET_KEY not in str(caught.value)
+
+
+def test_an_assume_answer_that_is_not_json_names_the_agency(scripted):
+    service = scripted((201, b"<html>"))
+    with pytest.raises(InvalidResponse) as caught:
+        iam.assume(IamEndpoint(service.url), KEYS, AGENCY_AT)
+    assert (caught.value.field, caught.value.problem) == (
+        "body",
+        f"IAM's answer for {ASSUMING} is not JSON",
+    )

@@ -108,3 +108,11 @@ def test_fixed_sets_differ_by_their_key_or_token_refreshing_ones_by_identity(scr
     service = MetadataService(scripted().url)
     first, second = (RefreshingCredentials(service, temporary(None)) for _ in range(2))
     assert fingerprint(first) == fingerprint(first) != fingerprint(second)
+
+
+def test_keys_that_live_under_a_second_are_not_due_at_once(scripted):
+    """Half of a very short lifetime is the margin: keys with 0.3 s left, just fetched,
+    are used as they are (the service is not asked)."""
+    service = scripted()
+    refreshing = RefreshingCredentials(MetadataService(service.url), temporary(time.time() + 0.3))
+    assert refreshing.current().access_key == "OLD" and service.seen == []
