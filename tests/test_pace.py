@@ -114,3 +114,38 @@ def test_requests_in_flight_never_exceed_the_limit_and_stop_with_the_listing():
     pace.wake()
     thread.join(2)
     assert got == [False]
+
+
+class CountingClock(Clock):
+    def __init__(self):
+        super().__init__()
+        self.calls = 0
+
+    def __call__(self):
+        self.calls += 1
+        return self.now
+
+
+def test_a_request_waiting_for_a_slot_sleeps_instead_of_spinning():
+    """At the limit with no pause, a waiter sleeps until a slot frees: it looks at the
+    clock once per wake, not in a loop that burns a core."""
+    clock = CountingClock()
+    pace = Pace(1, clock)
+    stopped = threading.Event()
+    assert pace.acquire(stopped)
+    before = clock.calls
+    thread, got = waiter(pace, stopped)
+    assert got == [] and clock.calls - before <= 3
+    pace.release(answered=True)
+    thread.join(2)
+    assert got == [True]
+
+
+def test_a_waiter_notices_the_end_of_the_listing_even_if_nobody_wakes_it():
+    pace = Pace(1, Clock())
+    stopped = threading.Event()
+    assert pace.acquire(stopped)
+    thread, got = waiter(pace, stopped)
+    stopped.set()  # and no wake(): the waiter looks again within half a second
+    thread.join(0.9)
+    assert got == [False]
