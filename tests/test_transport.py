@@ -5,6 +5,7 @@ watchdog per test."""
 from __future__ import annotations
 
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from types import SimpleNamespace
@@ -89,3 +90,15 @@ def test_calls_are_watched_only_inside_a_cut_off(pair):
         transport._register(connection(ours))
         assert watch._connection is not None
     assert watch.done and watch._connection is None
+
+
+def test_deadlines_are_kept_by_one_daemon_thread_that_a_thread_dump_names():
+    """It never keeps a finished program alive, and a dump (py-spy, faulthandler) says
+    what it is; more watches share it."""
+    name = "rocketmq-migration-deadlines"
+    before = {t for t in threading.enumerate() if t.name == name}
+    dog = transport._Watchdog()
+    dog.watch(time.monotonic() + 30)
+    dog.watch(time.monotonic() + 60)
+    started = [t for t in threading.enumerate() if t.name == name and t not in before]
+    assert len(started) == 1 and started[0].daemon
